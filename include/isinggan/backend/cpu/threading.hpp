@@ -1,0 +1,43 @@
+#pragma once
+// OpenMP across cores, when the build has it. Without OpenMP the loops run
+// serially and give the same results.
+#include <cstddef>
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+namespace isinggan::cpu_detail {
+
+inline int max_threads() noexcept {
+#if defined(_OPENMP)
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+inline int thread_index() noexcept {
+#if defined(_OPENMP)
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/// Calls body(i) for i in [0, n), split across threads when the total work
+/// (n * cost_per_item, in rough flops) makes it worth waking them.
+template <class Body>
+void parallel_for(std::ptrdiff_t n, std::size_t cost_per_item, Body&& body) {
+#if defined(_OPENMP)
+    if (n > 1 && static_cast<std::size_t>(n) * cost_per_item >= 32768 && !omp_in_parallel()) {
+#pragma omp parallel for schedule(static)
+        for (std::ptrdiff_t i = 0; i < n; ++i) body(i);
+        return;
+    }
+#endif
+    (void)cost_per_item;
+    for (std::ptrdiff_t i = 0; i < n; ++i) body(i);
+}
+
+}  // namespace isinggan::cpu_detail
