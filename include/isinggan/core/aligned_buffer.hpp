@@ -3,6 +3,7 @@
 // allocation; shrinking keeps the capacity, so a buffer sized by the first
 // training step is reused by every later one.
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
@@ -56,7 +57,7 @@ public:
             release();
             data_ = fresh;
             capacity_ = bytes / sizeof(T);
-            ++allocation_count();
+            counter().fetch_add(1, std::memory_order_relaxed);
         }
         if (n > old_size) std::memset(static_cast<void*>(data_ + old_size), 0, (n - old_size) * sizeof(T));
         size_ = n;
@@ -73,14 +74,16 @@ public:
     const T* begin() const noexcept { return data_; }
     const T* end() const noexcept { return data_ + size_; }
 
-    /// Number of heap allocations made by all aligned buffers of this element
-    /// type in this thread; tests use it to prove a training step allocates nothing.
-    static std::size_t& allocation_count() noexcept {
-        thread_local std::size_t count = 0;
-        return count;
-    }
+    /// Number of heap allocations made so far by all aligned buffers of this
+    /// element type, in every thread; tests use it to prove that a training
+    /// step allocates nothing.
+    static std::size_t allocation_count() noexcept { return counter().load(std::memory_order_relaxed); }
 
 private:
+    static std::atomic<std::size_t>& counter() noexcept {
+        static std::atomic<std::size_t> count{0};
+        return count;
+    }
     static std::size_t round_up(std::size_t bytes) {
         return std::max<std::size_t>(alignment, (bytes + alignment - 1) / alignment * alignment);
     }

@@ -80,64 +80,114 @@ inline void scatter_chunk(const float* folded, int channels, long plane, int b0,
     });
 }
 
+/// How a batch is cut into chunks and whether the chunks run in parallel.
+/// With at least as many samples as threads, each thread takes whole chunks
+/// and runs im2col and a single-threaded GEMM on them: no synchronisation
+/// inside a chunk, and every core busy. With fewer samples the chunks run one
+/// after another and each GEMM is split across the cores instead.
+struct conv_plan {
+    int chunk;    // samples per chunk
+    int chunks;   // number of chunks
+    int threads;  // 1: serial chunks
+};
+
+inline conv_plan make_plan(const conv_problem& p) {
+    const int threads = in_parallel() ? 1 : max_threads();
+    int chunk = p.chunk();
+    if (threads > 1 && p.n >= threads) {
+        chunk = std::min(chunk, (p.n + threads - 1) / threads);
+        const int chunks = (p.n + chunk - 1) / chunk;
+        return {chunk, chunks, std::min(threads, chunks)};
+    }
+    return {chunk, (p.n + chunk - 1) / chunk, 1};
+}
+
+/// Calls body(b0, nb, thread) for every chunk of the plan.
+template <class Body>
+void for_each_chunk(const conv_problem& p, const conv_plan& plan, cpu_workspace& ws, Body&& body) {
+    if (plan.threads <= 1) {
+        for (int b0 = 0; b0 < p.n; b0 += plan.chunk) body(b0, std::min(plan.chunk, p.n - b0), 0);
+        return;
+    }
+    ws.reserve_threads(plan.threads);
+#if defined(_OPENMP)
+#pragma omp parallel for num_threads(plan.threads) schedule(static)
+#endif
+    for (int i = 0; i < plan.chunks; ++i) {
+        const int b0 = i * plan.chunk;
+        body(b0, std::min(plan.chunk, p.n - b0), thread_index());
+    }
+}
+
 /// y = W * im2col(x), overwriting y.
 inline void conv_forward(const conv_problem& p, const float* x, const float* wmat, float* y, cpu_workspace& ws) {
-    const int chunk = p.chunk();
-    float* col = ws.get(cpu_workspace::columns, p.k() * chunk * p.out_plane());
-    for (int b0 = 0; b0 < p.n; b0 += chunk) {
-        const int nb = std::min(chunk, p.n - b0);
+    const auto plan = make_plan(p);
+    for_each_chunk(p, plan, ws, [&](int b0, int nb, int thread) {
         const long cols = nb * p.out_plane();
+        float* col = ws.get(cpu_workspace::columns, p.k() * cols, thread);
         im2col_chunk(p, x, b0, nb, col);
-        if (nb == 1) {
-            ops::gemm(cpu{}, transpose::no, transpose::no, p.c_out, int(cols), int(p.k()), 1.0f, wmat, int(p.k()), col,
-                      int(cols), 0.0f, y + long(b0) * p.c_out * p.out_plane(), int(cols));
-        } else {
-            float* folded = ws.get(cpu_workspace::gathered, long(p.c_out) * cols);
-            ops::gemm(cpu{}, transpose::no, transpose::no, p.c_out, int(cols), int(p.k()), 1.0f, wmat, int(p.k()), col,
-                      int(cols), 0.0f, folded, int(cols));
-            scatter_chunk(folded, p.c_out, p.out_plane(), b0, nb, y);
-        }
-    }
+        float* out = y + long(b0) * p.c_out * p.out_plane();
+        if (nb > 1) out = ws.get(cpu_workspace::gathered, long(p.c_out) * cols, thread);
+        ops::gemm(cpu{}, transpose::no, transpose::no, p.c_out, int(cols), int(p.k()), 1.0f, wmat, int(p.k()), col,
+                  int(cols), 0.0f, out, int(cols));
+        if (nb > 1) scatter_chunk(out, p.c_out, p.out_plane(), b0, nb, y);
+    });
 }
 
 /// dx = col2im(W^T * dy), overwriting dx.
 inline void conv_backward_data(const conv_problem& p, const float* dy, const float* wmat, float* dx,
                                cpu_workspace& ws) {
-    const int chunk = p.chunk();
-    float* col = ws.get(cpu_workspace::columns, p.k() * chunk * p.out_plane());
-    std::memset(dx, 0, sizeof(float) * p.n * p.c_in * p.in_plane());
-    for (int b0 = 0; b0 < p.n; b0 += chunk) {
-        const int nb = std::min(chunk, p.n - b0);
+    const auto plan = make_plan(p);
+    for_each_chunk(p, plan, ws, [&](int b0, int nb, int thread) {
         const long cols = nb * p.out_plane();
+        float* col = ws.get(cpu_workspace::columns, p.k() * cols, thread);
         const float* rhs = dy + long(b0) * p.c_out * p.out_plane();
         if (nb > 1) {
-            float* folded = ws.get(cpu_workspace::gathered, long(p.c_out) * cols);
+            float* folded = ws.get(cpu_workspace::gathered, long(p.c_out) * cols, thread);
             gather_chunk(dy, p.c_out, p.out_plane(), b0, nb, folded);
             rhs = folded;
         }
         ops::gemm(cpu{}, transpose::yes, transpose::no, int(p.k()), int(cols), p.c_out, 1.0f, wmat, int(p.k()), rhs,
                   int(cols), 0.0f, col, int(cols));
+        std::memset(dx + long(b0) * p.c_in * p.in_plane(), 0, sizeof(float) * nb * p.c_in * p.in_plane());
         col2im_chunk(p, col, b0, nb, dx);
-    }
+    });
 }
 
-/// dW = beta * dW + dy * im2col(x)^T, summed over the batch.
+/// dW = beta * dW + dy * im2col(x)^T, summed over the batch. Parallel chunks
+/// accumulate into per-thread partial sums, added up at the end.
 inline void conv_backward_weights(const conv_problem& p, const float* x, const float* dy, float* dwmat, float beta,
                                   cpu_workspace& ws) {
-    const int chunk = p.chunk();
-    float* col = ws.get(cpu_workspace::columns, p.k() * chunk * p.out_plane());
-    for (int b0 = 0; b0 < p.n; b0 += chunk) {
-        const int nb = std::min(chunk, p.n - b0);
+    const auto plan = make_plan(p);
+    const long wsize = long(p.c_out) * p.k();
+    if (plan.threads > 1) {
+        ws.reserve_threads(plan.threads);
+        for (int t = 0; t < plan.threads; ++t) std::memset(ws.get(cpu_workspace::partial, wsize, t), 0, sizeof(float) * wsize);
+    }
+    for_each_chunk(p, plan, ws, [&](int b0, int nb, int thread) {
         const long cols = nb * p.out_plane();
+        float* col = ws.get(cpu_workspace::columns, p.k() * cols, thread);
         im2col_chunk(p, x, b0, nb, col);
         const float* lhs = dy + long(b0) * p.c_out * p.out_plane();
         if (nb > 1) {
-            float* folded = ws.get(cpu_workspace::gathered, long(p.c_out) * cols);
+            float* folded = ws.get(cpu_workspace::gathered, long(p.c_out) * cols, thread);
             gather_chunk(dy, p.c_out, p.out_plane(), b0, nb, folded);
             lhs = folded;
         }
+        float* target = plan.threads > 1 ? ws.get(cpu_workspace::partial, wsize, thread) : dwmat;
+        const float b = plan.threads > 1 || b0 > 0 ? 1.0f : beta;
         ops::gemm(cpu{}, transpose::no, transpose::yes, p.c_out, int(p.k()), int(cols), 1.0f, lhs, int(cols), col,
-                  int(cols), b0 == 0 ? beta : 1.0f, dwmat, int(p.k()));
+                  int(cols), b, target, int(p.k()));
+    });
+    if (plan.threads > 1) {
+        parallel_for((wsize + 4095) / 4096, 4096 * plan.threads, [&](long blk) {
+            const long lo = blk * 4096, hi = std::min(wsize, lo + 4096);
+            for (long i = lo; i < hi; ++i) dwmat[i] = beta == 0.0f ? 0.0f : beta * dwmat[i];
+            for (int t = 0; t < plan.threads; ++t) {
+                const float* part = ws.get(cpu_workspace::partial, wsize, t);  // sized above: no allocation
+                for (long i = lo; i < hi; ++i) dwmat[i] += part[i];
+            }
+        });
     }
 }
 

@@ -25,12 +25,21 @@ inline int thread_index() noexcept {
 #endif
 }
 
+/// True inside an OpenMP parallel region (where work must not be split again).
+inline bool in_parallel() noexcept {
+#if defined(_OPENMP)
+    return omp_in_parallel() != 0;
+#else
+    return false;
+#endif
+}
+
 /// Calls body(i) for i in [0, n), split across threads when the total work
 /// (n * cost_per_item, in rough flops) makes it worth waking them.
 template <class Body>
 void parallel_for(std::ptrdiff_t n, std::size_t cost_per_item, Body&& body) {
 #if defined(_OPENMP)
-    if (n > 1 && static_cast<std::size_t>(n) * cost_per_item >= 32768 && !omp_in_parallel()) {
+    if (n > 1 && (cost_per_item >= 32768 || static_cast<std::size_t>(n) * cost_per_item >= 32768) && !omp_in_parallel()) {
 #pragma omp parallel for schedule(static)
         for (std::ptrdiff_t i = 0; i < n; ++i) body(i);
         return;

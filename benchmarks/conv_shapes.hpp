@@ -1,0 +1,41 @@
+#pragma once
+// The convolution shapes of the paper's networks that the benchmarks time,
+// shared by the kernel benchmark and the libtorch peer so both run the same work.
+#include <string>
+#include <vector>
+
+#include "isinggan/backend/cpu/conv_geometry.hpp"
+
+namespace isinggan::bench {
+
+struct conv_shape {
+    std::string name;
+    bool transposed;
+    int n, c_in, h, w, c_out;
+    conv2d_geometry g;
+
+    int out_h() const { return transposed ? g.transposed_out_h(h) : g.conv_out_h(h); }
+    int out_w() const { return transposed ? g.transposed_out_w(w) : g.conv_out_w(w); }
+    /// Multiply-adds x 2 of one forward pass (the backward data and weight passes cost the same each).
+    double forward_flops() const {
+        const double positions = transposed ? double(h) * w : double(out_h()) * out_w();
+        const double channels = double(c_in) * c_out;
+        return 2.0 * n * positions * channels * g.kernel_h * g.kernel_w;
+    }
+};
+
+inline std::vector<conv_shape> paper_conv_shapes() {
+    std::vector<conv_shape> shapes;
+    for (int n : {8, 64}) {
+        const std::string b = "_b" + std::to_string(n);
+        // Discriminator: 5x5 stride-2 convolutions (its first layer, and a middle one).
+        shapes.push_back({"conv5x5s2_4to64_256px" + b, false, n, 4, 256, 256, 64, conv2d_geometry::square(5, 2, 2)});
+        shapes.push_back({"conv5x5s2_128to256_64px" + b, false, n, 128, 64, 64, 256, conv2d_geometry::square(5, 2, 2)});
+        // Generator: 4x4 stride-2 transposed convolutions (the trunk's first, a head's later one).
+        shapes.push_back({"tconv4x4s2_512to256_4px" + b, true, n, 512, 4, 4, 256, conv2d_geometry::square(4, 2, 1)});
+        shapes.push_back({"tconv4x4s2_64to32_64px" + b, true, n, 64, 64, 64, 32, conv2d_geometry::square(4, 2, 1)});
+    }
+    return shapes;
+}
+
+}  // namespace isinggan::bench

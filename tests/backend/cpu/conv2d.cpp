@@ -1,0 +1,232 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "isinggan/backend/cpu/conv2d.hpp"
+#include "isinggan/backend/cpu/conv_transpose2d.hpp"
+#include "isinggan/backend/cpu/elementwise.hpp"
+#include "support/random_tensor.hpp"
+#include "support/reference_conv.hpp"
+
+using namespace isinggan;
+using isinggan::testing::random_tensor;
+
+namespace {
+
+struct conv_case {
+    std::size_t n, c_in, h, w, c_out;
+    conv2d_geometry g;
+};
+
+// Odd sizes, stride 1 and 2, padding 0/1/2, batch 1 and 3, non-square
+// kernels and strides, and maps small enough (4x4) that several samples share
+// one GEMM as well as large enough (40x40) that chunks split the batch unevenly.
+const conv_case conv_cases[] = {
+    {1, 1, 5, 5, 1, conv2d_geometry::square(3, 1, 0)},
+    {3, 4, 9, 7, 5, conv2d_geometry::square(3, 1, 1)},
+    {3, 3, 11, 13, 6, conv2d_geometry::square(5, 2, 2)},
+    {1, 2, 8, 8, 3, conv2d_geometry::square(4, 2, 1)},
+    {3, 5, 4, 4, 7, conv2d_geometry::square(3, 2, 2)},
+    {2, 3, 7, 9, 4, {1, 7, 1, 1, 0, 3}},
+    {3, 2, 10, 6, 2, {2, 3, 2, 1, 1, 0}},
+    {3, 2, 40, 40, 3, conv2d_geometry::square(3, 1, 1)},
+    {2, 6, 6, 6, 4, conv2d_geometry::square(1, 1, 0)},
+};
+
+std::vector<float> random_bias(std::size_t n, rng& gen) {
+    std::vector<float> b(n);
+    for (auto& v : b) v = float(gen.uniform(-1, 1));
+    return b;
+}
+
+double loss(const tensor<cpu>& y, const tensor<cpu>& r) { return ops::dot(cpu{}, y, r); }
+
+}  // namespace
+
+TEST_CASE("conv2d: forward matches the naive loop") {
+    rng gen(21);
+    cpu_workspace ws;
+    for (const auto& t : conv_cases) {
+        CAPTURE(t.h);
+        CAPTURE(t.g.kernel_h);
+        const auto x = random_tensor({t.n, t.c_in, t.h, t.w}, gen);
+        const auto w = random_tensor({t.c_out, t.c_in, std::size_t(t.g.kernel_h), std::size_t(t.g.kernel_w)}, gen);
+        const auto b = random_bias(t.c_out, gen);
+        tensor<cpu> y;
+        ops::conv2d_forward(cpu{}, x, w, b, y, t.g, ws);
+        int ho, wo;
+        const auto ref = testing::reference_conv2d(x, w, b, t.g, ho, wo);
+        REQUIRE(y.shape() == shape4{t.n, t.c_out, std::size_t(ho), std::size_t(wo)});
+        CHECK(testing::max_relative_error(y.values(), ref) < 1e-4);
+    }
+}
+
+TEST_CASE("conv2d: gradients pass a finite-difference check") {
+    rng gen(22);
+    cpu_workspace ws;
+    for (const auto& t : conv_cases) {
+        CAPTURE(t.h);
+        CAPTURE(t.g.kernel_h);
+        auto x = random_tensor({t.n, t.c_in, t.h, t.w}, gen);
+        auto w = random_tensor({t.c_out, t.c_in, std::size_t(t.g.kernel_h), std::size_t(t.g.kernel_w)}, gen);
+        auto b = random_bias(t.c_out, gen);
+        tensor<cpu> y, dx;
+        ops::conv2d_forward(cpu{}, x, w, b, y, t.g, ws);
+        const auto r = random_tensor(y.shape(), gen);  // L = <y, r>, so dL/dy = r
+        ops::conv2d_backward_data(cpu{}, r, w, x.shape(), dx, t.g, ws);
+        tensor<cpu> dw(w.shape(), 5.0f);  // overwritten (accumulate = false)
+        ops::conv2d_backward_weights(cpu{}, x, r, dw, t.g, ws, false);
+        std::vector<float> db(t.c_out, 0.0f);
+        ops::conv2d_backward_bias(cpu{}, r, db, true);
+
+        // L is linear in each argument, so a unit step gives the exact slope
+        // and the only error is float rounding in the forward pass.
+        auto slope = [&](float& v) {
+            const float old = v;
+            v = old + 1.0f;
+            ops::conv2d_forward(cpu{}, x, w, b, y, t.g, ws);
+            const double up = loss(y, r);
+            v = old - 1.0f;
+            ops::conv2d_forward(cpu{}, x, w, b, y, t.g, ws);
+            const double down = loss(y, r);
+            v = old;
+            return (up - down) / 2.0;
+        };
+        for (int probe = 0; probe < 6; ++probe) {
+            const std::size_t i = gen.below(x.size()), j = gen.below(w.size()), k = gen.below(b.size());
+            CHECK(slope(x.data()[i]) == doctest::Approx(dx.data()[i]).epsilon(1e-3).scale(1.0));
+            CHECK(slope(w.data()[j]) == doctest::Approx(dw.data()[j]).epsilon(1e-3).scale(1.0));
+            CHECK(slope(b[k]) == doctest::Approx(db[k]).epsilon(1e-3).scale(1.0));
+        }
+        // Accumulation adds to what is there.
+        tensor<cpu> dw2 = dw;
+        ops::conv2d_backward_weights(cpu{}, x, r, dw2, t.g, ws, true);
+        CHECK(dw2.data()[0] == doctest::Approx(2.0 * dw.data()[0]).epsilon(1e-5));
+    }
+}
+
+TEST_CASE("conv_transpose2d: forward matches the naive loop and PyTorch's output size rule") {
+    rng gen(23);
+    cpu_workspace ws;
+    const conv_case cases[] = {
+        {1, 1, 3, 3, 1, conv2d_geometry::square(3, 1, 0)},
+        {3, 4, 4, 4, 3, conv2d_geometry::square(4, 2, 1)},
+        {2, 3, 5, 7, 2, conv2d_geometry::square(5, 2, 2, 1)},
+        {3, 2, 6, 5, 5, conv2d_geometry::square(3, 2, 0)},
+        {1, 5, 8, 8, 2, conv2d_geometry::square(4, 2, 1)},
+        {3, 2, 5, 4, 3, {3, 2, 2, 1, 1, 0, 1, 0}},
+        {2, 4, 20, 20, 3, conv2d_geometry::square(3, 1, 2)},
+    };
+    for (const auto& t : cases) {
+        CAPTURE(t.h);
+        const auto x = random_tensor({t.n, t.c_in, t.h, t.w}, gen);
+        const auto w = random_tensor({t.c_in, t.c_out, std::size_t(t.g.kernel_h), std::size_t(t.g.kernel_w)}, gen);
+        const auto b = random_bias(t.c_out, gen);
+        tensor<cpu> y;
+        ops::conv_transpose2d_forward(cpu{}, x, w, b, y, t.g, ws);
+        int ho, wo;
+        const auto ref = testing::reference_conv_transpose2d(x, w, b, t.g, ho, wo);
+        REQUIRE(y.shape() == shape4{t.n, t.c_out, std::size_t(ho), std::size_t(wo)});
+        CHECK(y.shape() == conv_transpose2d_output_shape(x.shape(), w.shape(), t.g));
+        CHECK(testing::max_relative_error(y.values(), ref) < 1e-4);
+
+        // Gradients by finite differences of L = <y, r>.
+        const auto r = random_tensor(y.shape(), gen);
+        tensor<cpu> dx, dw(w.shape());
+        std::vector<float> db(t.c_out);
+        ops::conv_transpose2d_backward_data(cpu{}, r, w, x.shape(), dx, t.g, ws);
+        ops::conv_transpose2d_backward_weights(cpu{}, x, r, dw, t.g, ws, false);
+        ops::conv_transpose2d_backward_bias(cpu{}, r, db, false);
+        auto xs = x;
+        auto ws_ = w;
+        auto bs = b;
+        auto slope = [&](float& v) {
+            const float old = v;
+            v = old + 1.0f;
+            ops::conv_transpose2d_forward(cpu{}, xs, ws_, bs, y, t.g, ws);
+            const double up = loss(y, r);
+            v = old - 1.0f;
+            ops::conv_transpose2d_forward(cpu{}, xs, ws_, bs, y, t.g, ws);
+            const double down = loss(y, r);
+            v = old;
+            return (up - down) / 2.0;
+        };
+        for (int probe = 0; probe < 6; ++probe) {
+            const std::size_t i = gen.below(x.size()), j = gen.below(w.size()), k = gen.below(b.size());
+            CHECK(slope(xs.data()[i]) == doctest::Approx(dx.data()[i]).epsilon(1e-3).scale(1.0));
+            CHECK(slope(ws_.data()[j]) == doctest::Approx(dw.data()[j]).epsilon(1e-3).scale(1.0));
+            CHECK(slope(bs[k]) == doctest::Approx(db[k]).epsilon(1e-3).scale(1.0));
+        }
+    }
+}
+
+TEST_CASE("conv2d and conv_transpose2d are adjoint: <conv(x), y> = <x, conv_transpose(y)>") {
+    rng gen(24);
+    cpu_workspace ws;
+    const auto g = conv2d_geometry::square(5, 2, 2);
+    const auto x = random_tensor({3, 4, 13, 13}, gen);
+    const auto w = random_tensor({6, 4, 5, 5}, gen);
+    tensor<cpu> cx, ty;
+    ops::conv2d_forward(cpu{}, x, w, {}, cx, g, ws);
+    const auto y = random_tensor(cx.shape(), gen);
+    ops::conv_transpose2d_forward(cpu{}, y, w, {}, ty, g, ws);
+    REQUIRE(ty.shape() == x.shape());
+    CHECK(ops::dot(cpu{}, cx, y) == doctest::Approx(ops::dot(cpu{}, x, ty)).epsilon(1e-5));
+}
+
+TEST_CASE("conv kernels: bad input throws a clear exception") {
+    cpu_workspace ws;
+    tensor<cpu> x({2, 3, 8, 8}), w({4, 3, 3, 3}), y;
+    const auto g = conv2d_geometry::square(3, 1, 1);
+    CHECK_THROWS_AS(ops::conv2d_forward(cpu{}, x, tensor<cpu>({4, 2, 3, 3}), {}, y, g, ws), shape_error);
+    CHECK_THROWS_AS(ops::conv2d_forward(cpu{}, x, w, {}, y, conv2d_geometry::square(5, 1, 1), ws), shape_error);
+    CHECK_THROWS_AS(ops::conv2d_forward(cpu{}, tensor<cpu>({0, 3, 8, 8}), w, {}, y, g, ws), shape_error);
+    CHECK_THROWS_AS(ops::conv2d_forward(cpu{}, tensor<cpu>({2, 3, 0, 8}), w, {}, y, g, ws), shape_error);
+    CHECK_THROWS_AS(ops::conv2d_forward(cpu{}, x, w, {}, y, conv2d_geometry::square(3, 0, 1), ws), argument_error);
+    CHECK_THROWS_AS(ops::conv2d_forward(cpu{}, x, w, {}, y, conv2d_geometry::square(3, 1, -1), ws), argument_error);
+    CHECK_THROWS_AS(ops::conv2d_forward(cpu{}, tensor<cpu>({1, 3, 1, 1}), w, {}, y, conv2d_geometry::square(3), ws),
+                    shape_error);
+    const std::vector<float> bad_bias(3);
+    CHECK_THROWS_AS(ops::conv2d_forward(cpu{}, x, w, bad_bias, y, g, ws), shape_error);
+    tensor<cpu> dx, dw(w.shape());
+    CHECK_THROWS_AS(ops::conv2d_backward_data(cpu{}, tensor<cpu>({2, 4, 7, 8}), w, x.shape(), dx, g, ws), shape_error);
+    CHECK_THROWS_AS(ops::conv2d_backward_weights(cpu{}, x, tensor<cpu>({2, 4, 8, 7}), dw, g, ws), shape_error);
+    std::vector<float> db(5);
+    CHECK_THROWS_AS(ops::conv2d_backward_bias(cpu{}, tensor<cpu>({2, 4, 8, 8}), db), shape_error);
+    // Transposed: output padding must be below the stride; channels must match dim 0 of the weight.
+    tensor<cpu> tw({3, 5, 4, 4});
+    CHECK_THROWS_AS(ops::conv_transpose2d_forward(cpu{}, x, tw, {}, y, conv2d_geometry::square(4, 2, 1, 2), ws),
+                    argument_error);
+    CHECK_THROWS_AS(ops::conv_transpose2d_forward(cpu{}, x, tensor<cpu>({4, 5, 4, 4}), {}, y,
+                                                  conv2d_geometry::square(4, 2, 1), ws),
+                    shape_error);
+    CHECK_THROWS_AS(ops::conv_transpose2d_forward(cpu{}, tensor<cpu>({1, 3, 1, 1}), tensor<cpu>({3, 5, 1, 1}), {}, y,
+                                                  conv2d_geometry::square(1, 1, 1), ws),
+                    shape_error);
+    try {
+        ops::conv2d_forward(cpu{}, x, tensor<cpu>({4, 2, 3, 3}), {}, y, g, ws);
+    } catch (const shape_error& e) {
+        const std::string msg = e.what();
+        CHECK(msg.find("[2, 3, 8, 8]") != std::string::npos);
+        CHECK(msg.find("[4, 2, 3, 3]") != std::string::npos);
+    }
+}
+
+TEST_CASE("conv kernels: no allocation once the workspace and outputs are sized") {
+    rng gen(25);
+    cpu_workspace ws;
+    const auto g = conv2d_geometry::square(4, 2, 1);
+    const auto x = random_tensor({8, 16, 4, 4}, gen);
+    const auto w = random_tensor({16, 8, 4, 4}, gen);
+    tensor<cpu> y, dx, dw(w.shape());
+    auto step = [&] {
+        ops::conv_transpose2d_forward(cpu{}, x, w, {}, y, g, ws);
+        ops::conv_transpose2d_backward_data(cpu{}, y, w, x.shape(), dx, g, ws);
+        ops::conv_transpose2d_backward_weights(cpu{}, x, y, dw, g, ws);
+    };
+    step();
+    const auto before = aligned_buffer<float>::allocation_count();
+    for (int i = 0; i < 3; ++i) step();
+    CHECK(aligned_buffer<float>::allocation_count() == before);
+}
