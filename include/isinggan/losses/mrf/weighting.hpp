@@ -1,0 +1,52 @@
+#pragma once
+// Per-pair weights w_pq in Σ_{p,q} w_pq · E(f_p, f_q).
+//
+// `uniform` weights every pair 1 (the paper). `image_guided<Sigma>` reads a
+// guide image I of the same batch and spatial size (the generated RGB image in
+// Ising-GAN) and weights a pair by
+//     w_pq = exp(−‖I_p − I_q‖² / (2σ²)),
+// so a mask boundary that runs along an edge of the image costs little and one
+// that cuts through a flat region costs the full pairwise energy: the mask may
+// change where the image changes (the paper's stated future work).
+//
+// The weight multiplies the neighborhood's own weight (1/√2 on diagonals, say).
+#include <cmath>
+#include <cstddef>
+
+namespace isinggan {
+
+/// w_pq = 1: no guide image.
+struct uniform {
+    static constexpr bool needs_guide = false;
+};
+
+/// w_pq = exp(−‖I_p − I_q‖² / (2 Sigma²)) over the guide's channels.
+///
+/// The guide is treated as a constant by default: gradients flow into the mask
+/// only, so the smoothness term cannot push the generator to blur its image to
+/// make mask boundaries cheap. forward_backward takes an optional tensor that
+/// receives ∂(λE)/∂I for users who want that coupling.
+template <double Sigma>
+struct image_guided {
+    static_assert(Sigma > 0.0, "image_guided<Sigma> needs Sigma > 0");
+    static constexpr bool needs_guide = true;
+    static constexpr double sigma = Sigma;
+
+    /// ‖I_p − I_q‖² over `channels` channel planes `stride` elements apart.
+    template <class T>
+    static T squared_distance(const T* p, const T* q, std::size_t channels, std::size_t stride) {
+        T s = 0;
+        for (std::size_t c = 0; c < channels; ++c) {
+            const T d = p[c * stride] - q[c * stride];
+            s += d * d;
+        }
+        return s;
+    }
+
+    template <class T>
+    static T weight(const T* p, const T* q, std::size_t channels, std::size_t stride) {
+        return std::exp(-squared_distance(p, q, channels, stride) / static_cast<T>(2.0 * Sigma * Sigma));
+    }
+};
+
+}  // namespace isinggan
