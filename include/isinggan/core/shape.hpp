@@ -21,8 +21,16 @@ struct shape4 {
     friend constexpr bool operator==(const shape4&, const shape4&) = default;
 
     std::string str() const {
-        return "[" + std::to_string(n) + ", " + std::to_string(c) + ", " + std::to_string(h) + ", " +
-               std::to_string(w) + "]";
+        std::string s = "[";
+        s += std::to_string(n);
+        s += ", ";
+        s += std::to_string(c);
+        s += ", ";
+        s += std::to_string(h);
+        s += ", ";
+        s += std::to_string(w);
+        s += ']';
+        return s;
     }
 };
 
