@@ -1,0 +1,136 @@
+#pragma once
+// Adam (Kingma & Ba), exactly as torch.optim.Adam defines it (amsgrad off):
+//
+//   g  = grad + weight_decay * param                  (L2 penalty, not AdamW)
+//   m  = beta1 * m + (1 - beta1) * g
+//   v  = beta2 * v + (1 - beta2) * g * g
+//   param -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+//
+// eps is added to sqrt(v-hat), not under the root. The element-wise work is
+// done in float in PyTorch's order of operations, and the scalars in double
+// as Python computes them, so a step matches torch.optim to a few ulps
+// (tests/optim/adam.cpp, fixtures from tests/reference/make_optim_fixtures.py).
+// The paper trains with lr 2e-4, beta1 0.9 (DCGAN practice would be 0.5), beta2 0.999.
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "isinggan/core/error.hpp"
+#include "isinggan/optim/param_slots.hpp"
+
+namespace isinggan::optim {
+
+struct adam_options {
+    double lr = 1e-3;
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    double eps = 1e-8;
+    double weight_decay = 0.0;
+};
+
+class adam {
+public:
+    static constexpr std::string_view kind = "adam";
+
+    explicit adam(adam_options o = {}) : opt_(o) { validate(opt_); }
+
+    /// One update of every parameter of `model` from its accumulated gradient.
+    template <class Model>
+    void step(Model& model) {
+        ++steps_;
+        const double t = static_cast<double>(steps_);
+        const double step_size = opt_.lr / (1.0 - std::pow(opt_.beta1, t));
+        const auto bc2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(opt_.beta2, t)));
+        const auto b1 = static_cast<float>(opt_.beta1), one_minus_b1 = static_cast<float>(1.0 - opt_.beta1);
+        const auto b2 = static_cast<float>(opt_.beta2), one_minus_b2 = static_cast<float>(1.0 - opt_.beta2);
+        const auto eps = static_cast<float>(opt_.eps), wd = static_cast<float>(opt_.weight_decay);
+        const auto neg_step = static_cast<float>(-step_size);
+        const bool decay = opt_.weight_decay != 0.0;
+        for_each_slot(slots_, model, "adam", [&](slot& s, parameter<cpu>& p) {
+            size_state(s);
+            float* __restrict w = p.value.data();
+            const float* __restrict g = p.grad.data();
+            float* __restrict m = s.state[0].data();
+            float* __restrict v = s.state[1].data();
+            const std::size_t n = p.value.size();
+            for (std::size_t i = 0; i < n; ++i) {
+                const float gi = decay ? g[i] + wd * w[i] : g[i];
+                m[i] = m[i] * b1 + one_minus_b1 * gi;
+                v[i] = v[i] * b2 + one_minus_b2 * gi * gi;
+                const float denom = std::sqrt(v[i]) / bc2_sqrt + eps;
+                w[i] = w[i] + neg_step * m[i] / denom;
+            }
+            s.initialized = true;
+        });
+    }
+
+    template <class Model>
+    void zero_grad(Model& model) {
+        optim::zero_grad(model);
+    }
+
+    /// Steps taken (PyTorch's `step` state; it sets the bias correction).
+    std::int64_t steps() const noexcept { return steps_; }
+    const adam_options& options() const noexcept { return opt_; }
+    /// Changes the settings (a learning-rate schedule, say); the state is kept.
+    void set_options(const adam_options& o) {
+        validate(o);
+        opt_ = o;
+    }
+
+    // --- checkpoint support (see io/checkpoint.hpp) ---------------------------
+    /// f(name, double&) for every setting, so a checkpoint can store and restore them.
+    template <class F>
+    void for_each_setting(F&& f) {
+        f("lr", opt_.lr);
+        f("beta1", opt_.beta1);
+        f("beta2", opt_.beta2);
+        f("eps", opt_.eps);
+        f("weight_decay", opt_.weight_decay);
+    }
+    void validate_settings() const { validate(opt_); }
+    void set_steps(std::int64_t t) {
+        if (t < 0) throw argument_error("adam: negative step count " + std::to_string(t));
+        steps_ = t;
+    }
+    /// Sizes the state to `model`'s parameters (zeroed), ready to be filled by a
+    /// checkpoint; the state counts as in use once a step has been taken.
+    template <class Model>
+    void prepare(Model& model) {
+        slots_.clear();
+        for_each_slot(slots_, model, "adam", [&](slot& s, parameter<cpu>&) {
+            size_state(s);
+            s.initialized = steps_ > 0;
+        });
+    }
+    /// f(state name, parameter name, tensor&, in use) for every state tensor;
+    /// names as PyTorch's: exp_avg, exp_avg_sq.
+    template <class F>
+    void for_each_state(F&& f) {
+        for (auto& s : slots_) {
+            f(std::string_view("exp_avg"), std::string_view(s.name), s.state[0], s.initialized);
+            f(std::string_view("exp_avg_sq"), std::string_view(s.name), s.state[1], s.initialized);
+        }
+    }
+
+private:
+    using slot = param_slot<2>;
+
+    static void validate(const adam_options& o) {
+        if (!(o.lr >= 0.0)) throw argument_error("adam: learning rate " + std::to_string(o.lr) + " is not >= 0");
+        if (!(o.beta1 >= 0.0 && o.beta1 < 1.0) || !(o.beta2 >= 0.0 && o.beta2 < 1.0))
+            throw argument_error("adam: betas (" + std::to_string(o.beta1) + ", " + std::to_string(o.beta2) +
+                                 ") must lie in [0, 1)");
+        if (!(o.eps >= 0.0)) throw argument_error("adam: eps " + std::to_string(o.eps) + " is not >= 0");
+        if (!(o.weight_decay >= 0.0))
+            throw argument_error("adam: weight decay " + std::to_string(o.weight_decay) + " is not >= 0");
+    }
+
+    adam_options opt_;
+    std::int64_t steps_ = 0;
+    std::vector<slot> slots_;
+};
+
+}  // namespace isinggan::optim
