@@ -23,6 +23,10 @@ template <class Backend = cpu, class T = float>
 struct parameter {
     tensor<Backend, T> value;
     tensor<Backend, T> grad;  // same shape as value; layers accumulate into it
+    /// Number of dimensions PyTorch gives this tensor, when it keeps unit
+    /// dimensions (a convolution weight is always 4-d, even [out, in, 7, 1]);
+    /// 0: trailing unit dimensions are dropped (bias [C], dense weight [out, in]).
+    int torch_rank = 0;
 
     parameter() = default;
     explicit parameter(shape4 s) : value(s), grad(s) {}
