@@ -17,6 +17,7 @@
 #include "isinggan/init/xavier.hpp"
 #include "isinggan/io/checkpoint.hpp"
 #include "isinggan/io/safetensors.hpp"
+#include "isinggan/layers.hpp"
 #include "isinggan/losses/bce.hpp"
 #include "isinggan/losses/mrf.hpp"
 #include "isinggan/metrics/mask_topology.hpp"

@@ -34,12 +34,17 @@ inline bool in_parallel() noexcept {
 #endif
 }
 
+/// Work (in rough flops) below which a loop stays on one thread. Waking the
+/// other threads costs microseconds on an idle machine but can cost a whole
+/// scheduler time slice on a busy one, so small loops are not worth it.
+inline constexpr std::size_t min_parallel_work = std::size_t(1) << 18;
+
 /// Calls body(i) for i in [0, n), split across threads when the total work
 /// (n * cost_per_item, in rough flops) makes it worth waking them.
 template <class Body>
 void parallel_for(std::ptrdiff_t n, std::size_t cost_per_item, Body&& body) {
 #if defined(_OPENMP)
-    if (n > 1 && (cost_per_item >= 32768 || static_cast<std::size_t>(n) * cost_per_item >= 32768) && !omp_in_parallel()) {
+    if (n > 1 && (cost_per_item >= min_parallel_work || static_cast<std::size_t>(n) * cost_per_item >= min_parallel_work) && !omp_in_parallel()) {
 #pragma omp parallel for schedule(static)
         for (std::ptrdiff_t i = 0; i < n; ++i) body(i);
         return;

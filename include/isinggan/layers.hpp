@@ -1,0 +1,18 @@
+#pragma once
+// Every layer and composite of isinggan (see layers/layer.hpp for the contract).
+#include "isinggan/layers/activation.hpp"
+#include "isinggan/layers/avg_pool2d.hpp"
+#include "isinggan/layers/batch_norm.hpp"
+#include "isinggan/layers/branch.hpp"
+#include "isinggan/layers/channel_concat.hpp"
+#include "isinggan/layers/conv2d.hpp"
+#include "isinggan/layers/conv_transpose2d.hpp"
+#include "isinggan/layers/dense.hpp"
+#include "isinggan/layers/dropout.hpp"
+#include "isinggan/layers/layer.hpp"
+#include "isinggan/layers/max_pool2d.hpp"
+#include "isinggan/layers/reshape.hpp"
+#include "isinggan/layers/residual.hpp"
+#include "isinggan/layers/sequential.hpp"
+#include "isinggan/layers/skip_concat.hpp"
+#include "isinggan/layers/upsample.hpp"

@@ -1,0 +1,95 @@
+#pragma once
+// reshape<C, H, W> views each sample as a C x H x W block (the generator's
+// "z -> 4x4x512" step after its dense layer); flatten views each sample as a
+// vector [C*H*W, 1, 1] (before a discriminator's dense layer). Both keep the
+// element order, as PyTorch's view/Unflatten/Flatten do, and copy the values
+// into a buffer of their own so the output has its own shape.
+#include <algorithm>
+#include <string>
+
+#include "isinggan/layers/layer.hpp"
+
+namespace isinggan {
+namespace layer_detail {
+
+/// Copies x into y under a new shape with the same number of elements.
+template <class B>
+void copy_as(const tensor<B>& x, tensor<B>& y, shape4 s) {
+    y.resize(s);
+    std::copy(x.begin(), x.end(), y.begin());
+}
+
+}  // namespace layer_detail
+
+template <int C, int H, int W, class Backend = cpu>
+class reshape {
+    static_assert(C > 0 && H > 0 && W > 0, "reshape<C, H, W>: all sizes must be positive");
+
+public:
+    using backend_type = Backend;
+    static constexpr int in_channels = any_channels;
+    static constexpr int out_channels = C;
+
+    /// backward reads the forward input again, so a temporary input (gone by then) is refused.
+    const tensor<Backend>& forward(tensor<Backend>&&) = delete;
+    const tensor<Backend>& forward(const tensor<Backend>& x) {
+        layer_detail::require_cpu<Backend>();
+        require_nonempty(x.shape(), "reshape");
+        if (x.shape().sample_size() != std::size_t(C) * H * W)
+            throw shape_error("reshape to [" + std::to_string(C) + ", " + std::to_string(H) + ", " +
+                              std::to_string(W) + "]: input of shape " + x.shape().str() + " has " +
+                              std::to_string(x.shape().sample_size()) + " values per sample, expected " +
+                              std::to_string(C * H * W));
+        input_shape_ = x.shape();
+        layer_detail::copy_as(x, y_, {x.n(), std::size_t(C), std::size_t(H), std::size_t(W)});
+        return y_;
+    }
+
+    const tensor<Backend>& backward(const tensor<Backend>& dy) {
+        layer_detail::require_forward_done(input_shape_.empty() ? nullptr : this, "reshape");
+        layer_detail::require_grad_shape(dy.shape(), y_.shape(), "reshape");
+        layer_detail::copy_as(dy, dx_, input_shape_);
+        return dx_;
+    }
+
+    void set_training(bool) {}
+
+private:
+    shape4 input_shape_{};
+    tensor<Backend> y_, dx_;
+};
+
+template <class Backend = cpu>
+class basic_flatten {
+public:
+    using backend_type = Backend;
+    static constexpr int in_channels = any_channels;
+    static constexpr int out_channels = unknown_channels;  // C*H*W, known only at run time
+
+    /// backward reads the forward input again, so a temporary input (gone by then) is refused.
+    const tensor<Backend>& forward(tensor<Backend>&&) = delete;
+    const tensor<Backend>& forward(const tensor<Backend>& x) {
+        layer_detail::require_cpu<Backend>();
+        require_nonempty(x.shape(), "flatten");
+        input_shape_ = x.shape();
+        layer_detail::copy_as(x, y_, {x.n(), x.shape().sample_size(), 1, 1});
+        return y_;
+    }
+
+    const tensor<Backend>& backward(const tensor<Backend>& dy) {
+        layer_detail::require_forward_done(input_shape_.empty() ? nullptr : this, "flatten");
+        layer_detail::require_grad_shape(dy.shape(), y_.shape(), "flatten");
+        layer_detail::copy_as(dy, dx_, input_shape_);
+        return dx_;
+    }
+
+    void set_training(bool) {}
+
+private:
+    shape4 input_shape_{};
+    tensor<Backend> y_, dx_;
+};
+
+using flatten = basic_flatten<cpu>;
+
+}  // namespace isinggan

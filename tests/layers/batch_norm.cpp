@@ -1,0 +1,75 @@
+#include <doctest/doctest.h>
+
+#include "layers/layer_check.hpp"
+
+using namespace isinggan;
+using namespace isinggan::testing;
+
+TEST_CASE("layers: batch_norm2d matches PyTorch in training (running statistics after one step)") {
+    batch_norm2d<3> bn;
+    check_against_fixture(bn, "batch_norm2d_train");
+}
+
+TEST_CASE("layers: batch_norm2d matches PyTorch in evaluation with the updated running statistics") {
+    batch_norm2d<3> bn;
+    bn.set_training(false);
+    check_against_fixture(bn, "batch_norm2d_eval");
+}
+
+TEST_CASE("layers: batch_norm1d matches PyTorch in training and evaluation") {
+    batch_norm1d<5> train;
+    check_against_fixture(train, "batch_norm1d_train");
+    batch_norm1d<5> eval;
+    eval.set_training(false);
+    check_against_fixture(eval, "batch_norm1d_eval");
+}
+
+TEST_CASE("layers: batch norm passes a finite-difference gradient check in both modes") {
+    rng gen(31);
+    batch_norm2d<3> bn;
+    fill_uniform(bn.weight().value, 0.5, 1.5, gen);
+    fill_uniform(bn.bias().value, -0.5, 0.5, gen);
+    gradient_check(bn, random_tensor({3, 3, 2, 3}, gen, -2.0, 3.0), gen);
+    fill_uniform(bn.running_mean(), -0.5, 0.5, gen);
+    fill_uniform(bn.running_var(), 0.5, 2.0, gen);
+    bn.set_training(false);
+    gradient_check(bn, random_tensor({2, 3, 2, 2}, gen), gen);
+
+    batch_norm1d<4> bn1;
+    gradient_check(bn1, random_tensor({5, 4, 1, 1}, gen), gen);
+}
+
+TEST_CASE("layers: batch norm statistics, names and errors") {
+    batch_norm2d<2> bn;
+    std::vector<std::string> params, buffers;
+    visit_params(bn, [&](std::string_view n, auto&) { params.emplace_back(n); });
+    visit_buffers(bn, [&](std::string_view n, auto&) { buffers.emplace_back(n); });
+    CHECK(params == std::vector<std::string>{"weight", "bias"});
+    CHECK(buffers == std::vector<std::string>{"running_mean", "running_var"});
+    CHECK(bn.running_var().data()[0] == 1.0f);
+
+    // A batch of one value per channel has no variance to normalise by.
+    CHECK_THROWS_WITH_AS(bn.forward(kept({1, 2, 1, 1})), doctest::Contains("more than one value per channel"),
+                         shape_error);
+    CHECK_THROWS_WITH_AS(bn.forward(kept({2, 3, 2, 2})), doctest::Contains("expects 2 input channels"),
+                         shape_error);
+    batch_norm1d<2> bn1;
+    CHECK_THROWS_AS(bn1.forward(kept({4, 2, 2, 2})), shape_error);
+    CHECK_THROWS_AS(batch_norm2d<2>(1.5f), argument_error);
+
+    // In training the output of every channel has mean 0 and variance ~1.
+    rng gen(32);
+    const tensor<cpu> x = random_tensor({4, 2, 3, 3}, gen, 5.0, 9.0);
+    const tensor<cpu>& y = bn.forward(x);
+    for (std::size_t c = 0; c < 2; ++c) {
+        double s = 0, q = 0;
+        for (std::size_t n = 0; n < 4; ++n)
+            for (std::size_t i = 0; i < 9; ++i) {
+                s += y.plane(n, c)[i];
+                q += double(y.plane(n, c)[i]) * y.plane(n, c)[i];
+            }
+        CHECK(s / 36 == doctest::Approx(0.0).epsilon(1e-5));
+        CHECK(q / 36 == doctest::Approx(1.0).epsilon(1e-3));
+    }
+    CHECK(bn.running_mean().data()[0] > 0.4f);  // 0.1 of a batch mean near 7
+}
