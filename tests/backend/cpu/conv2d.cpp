@@ -42,6 +42,32 @@ std::vector<float> random_bias(std::size_t n, rng& gen) {
 
 double loss(const tensor<cpu>& y, const tensor<cpu>& r) { return ops::dot(cpu{}, y, r); }
 
+/// Checks analytic gradients dx, dw, db of L = <forward(x, w, b), r> at random
+/// entries. L is linear in each argument, so a unit step gives the exact
+/// slope and the only error is float rounding in the forward pass.
+template <class Forward>
+void check_slopes(tensor<cpu>& x, tensor<cpu>& w, std::vector<float>& b, const tensor<cpu>& r, const tensor<cpu>& dx,
+                  const tensor<cpu>& dw, const std::vector<float>& db, Forward&& forward, rng& gen) {
+    tensor<cpu> y;
+    auto slope = [&](float& v) {
+        const float old = v;
+        v = old + 1.0f;
+        forward(x, w, b, y);
+        const double up = loss(y, r);
+        v = old - 1.0f;
+        forward(x, w, b, y);
+        const double down = loss(y, r);
+        v = old;
+        return (up - down) / 2.0;
+    };
+    for (int probe = 0; probe < 6; ++probe) {
+        const std::size_t i = gen.below(x.size()), j = gen.below(w.size()), k = gen.below(b.size());
+        CHECK(slope(x.data()[i]) == doctest::Approx(dx.data()[i]).epsilon(1e-3).scale(1.0));
+        CHECK(slope(w.data()[j]) == doctest::Approx(dw.data()[j]).epsilon(1e-3).scale(1.0));
+        CHECK(slope(b[k]) == doctest::Approx(db[k]).epsilon(1e-3).scale(1.0));
+    }
+}
+
 }  // namespace
 
 TEST_CASE("conv2d: forward matches the naive loop") {
@@ -80,25 +106,9 @@ TEST_CASE("conv2d: gradients pass a finite-difference check") {
         std::vector<float> db(t.c_out, 0.0f);
         ops::conv2d_backward_bias(cpu{}, r, db, true);
 
-        // L is linear in each argument, so a unit step gives the exact slope
-        // and the only error is float rounding in the forward pass.
-        auto slope = [&](float& v) {
-            const float old = v;
-            v = old + 1.0f;
-            ops::conv2d_forward(cpu{}, x, w, b, y, t.g, ws);
-            const double up = loss(y, r);
-            v = old - 1.0f;
-            ops::conv2d_forward(cpu{}, x, w, b, y, t.g, ws);
-            const double down = loss(y, r);
-            v = old;
-            return (up - down) / 2.0;
-        };
-        for (int probe = 0; probe < 6; ++probe) {
-            const std::size_t i = gen.below(x.size()), j = gen.below(w.size()), k = gen.below(b.size());
-            CHECK(slope(x.data()[i]) == doctest::Approx(dx.data()[i]).epsilon(1e-3).scale(1.0));
-            CHECK(slope(w.data()[j]) == doctest::Approx(dw.data()[j]).epsilon(1e-3).scale(1.0));
-            CHECK(slope(b[k]) == doctest::Approx(db[k]).epsilon(1e-3).scale(1.0));
-        }
+        check_slopes(x, w, b, r, dx, dw, db,
+                     [&](auto& xx, auto& ww, auto& bb, auto& yy) { ops::conv2d_forward(cpu{}, xx, ww, bb, yy, t.g, ws); },
+                     gen);
         // Accumulation adds to what is there.
         tensor<cpu> dw2 = dw;
         ops::conv2d_backward_weights(cpu{}, x, r, dw2, t.g, ws, true);
@@ -141,23 +151,11 @@ TEST_CASE("conv_transpose2d: forward matches the naive loop and PyTorch's output
         auto xs = x;
         auto ws_ = w;
         auto bs = b;
-        auto slope = [&](float& v) {
-            const float old = v;
-            v = old + 1.0f;
-            ops::conv_transpose2d_forward(cpu{}, xs, ws_, bs, y, t.g, ws);
-            const double up = loss(y, r);
-            v = old - 1.0f;
-            ops::conv_transpose2d_forward(cpu{}, xs, ws_, bs, y, t.g, ws);
-            const double down = loss(y, r);
-            v = old;
-            return (up - down) / 2.0;
-        };
-        for (int probe = 0; probe < 6; ++probe) {
-            const std::size_t i = gen.below(x.size()), j = gen.below(w.size()), k = gen.below(b.size());
-            CHECK(slope(xs.data()[i]) == doctest::Approx(dx.data()[i]).epsilon(1e-3).scale(1.0));
-            CHECK(slope(ws_.data()[j]) == doctest::Approx(dw.data()[j]).epsilon(1e-3).scale(1.0));
-            CHECK(slope(bs[k]) == doctest::Approx(db[k]).epsilon(1e-3).scale(1.0));
-        }
+        check_slopes(xs, ws_, bs, r, dx, dw, db,
+                     [&](auto& xx, auto& ww, auto& bb, auto& yy) {
+                         ops::conv_transpose2d_forward(cpu{}, xx, ww, bb, yy, t.g, ws);
+                     },
+                     gen);
     }
 }
 
