@@ -92,7 +92,9 @@ struct conv_plan {
 };
 
 inline conv_plan make_plan(const conv_problem& p) {
-    const int threads = in_parallel() ? 1 : max_threads();
+    // Tiny problems stay on one thread: waking the others costs more than the work.
+    const double flops = 2.0 * p.n * p.out_plane() * p.k() * p.c_out;
+    const int threads = in_parallel() || flops < double(min_parallel_work) * 4 ? 1 : max_threads();
     int chunk = p.chunk();
     if (threads > 1 && p.n >= threads) {
         chunk = std::min(chunk, (p.n + threads - 1) / threads);

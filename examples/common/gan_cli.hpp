@@ -1,0 +1,162 @@
+#pragma once
+// Command line of the four GAN programs (gan, resgan, ising_gan,
+// ising_resgan): the subcommands train, sample and export, their flags, and
+// the usage text. Parsing only; examples/common/gan_program.hpp runs them.
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace isinggan::examples {
+
+/// A bad command line: the message says which flag and why.
+class usage_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct program_args {
+    std::string command;  // train, sample, export, or "" for the default demo run
+    bool help = false;    // --help or -h anywhere
+    // train
+    std::string data;                // empty: the embedded synthetic nuclei
+    std::string modalities;          // CSV written by examples/modalities
+    std::size_t modality = 0;        // 1..k, with --modalities
+    std::optional<int> size;         // side S; default 64 (from the checkpoint on --resume)
+    std::optional<double> width;     // width factor; default 1.0 (from the checkpoint on --resume)
+    std::size_t batch = 64;
+    std::size_t iters = 2000;
+    std::optional<double> lambda;    // default 1.5 (Ising programs only)
+    double lr = 2e-4, beta1 = 0.9, beta2 = 0.999;
+    std::uint64_t seed = 0;
+    bool seed_given = false;         // --resume takes the run's seed unless --seed is given
+    int threads = 0;                 // 0: every core
+    std::string out;                 // run folder (train) / grid file (sample) / folder (export)
+    bool resume = false;
+    std::size_t checkpoint_every = 200;
+    std::size_t sample_every = 200;
+    std::size_t synthetic = 512;     // synthetic samples when no --data is given
+    std::string cache;               // dataset cache folder
+    // sample / export
+    std::string checkpoint;
+    std::size_t n = 0;               // default 64 (sample) or 1000 (export)
+};
+
+inline void print_usage(const std::string& program, std::ostream& out) {
+    out << "usage: " << program << " <command> [flags]\n"
+        << "       " << program << "            (no arguments: a short demo run on synthetic data, then export)\n\n"
+        << "  train   --out RUN [--data DIR] [--modalities CSV --modality K] [--size S] [--width W]\n"
+        << "          [--batch N] [--iters N] [--lambda L] [--lr R] [--beta1 B] [--beta2 B] [--seed S]\n"
+        << "          [--threads T] [--checkpoint-every M] [--sample-every M] [--synthetic N] [--cache DIR]\n"
+        << "          [--resume]\n"
+        << "  sample  --checkpoint FILE --out GRID.png [--n 64] [--seed S] [--threads T]\n"
+        << "  export  --checkpoint FILE --out DIR [--n 1000] [--seed S] [--batch 64] [--threads T]\n\n"
+        << "  --data DIR       BBBC038/Kaggle layout or flat images/ + masks/ (default: embedded synthetic nuclei)\n"
+        << "  --size S         side in pixels: 32, 64, 128 or 256 (default 64)\n"
+        << "  --width W        channel width factor, 1 = the paper's: 1 or 0.25 (default 1)\n"
+        << "  --lambda L       smoothness weight, applied as L/(D*N) to the summed energy (default 1.5)\n"
+        << "  see examples/README.md for every flag and the outputs\n";
+}
+
+namespace cli_detail {
+
+inline std::uint64_t whole_number(const std::string& flag, const std::string& text) {
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 18)
+        throw usage_error(flag + " needs a non-negative whole number, got '" + text + "'");
+    return std::stoull(text);
+}
+
+inline double real_number(const std::string& flag, const std::string& text) {
+    std::size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != text.size() || !std::isfinite(v))
+        throw usage_error(flag + " needs a number, got '" + text + "'");
+    return v;
+}
+
+}  // namespace cli_detail
+
+/// Parses argv; throws usage_error on an unknown command or flag, a missing
+/// or malformed value, or a flag the command does not take.
+inline program_args parse_args(int argc, char** argv) {
+    using cli_detail::real_number;
+    using cli_detail::whole_number;
+    program_args a;
+    if (argc < 2) return a;
+    for (int i = 1; i < argc; ++i)
+        if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+            a.help = true;
+            return a;
+        }
+    a.command = argv[1];
+    static const std::set<std::string> commands{"train", "sample", "export"};
+    if (!commands.count(a.command)) throw usage_error("unknown command '" + a.command + "' (train, sample or export)");
+    static const std::set<std::string> train_flags{
+        "--data", "--modalities", "--modality", "--size", "--width", "--batch", "--iters", "--lambda", "--lr",
+        "--beta1", "--beta2", "--seed", "--threads", "--out", "--resume", "--checkpoint-every", "--sample-every",
+        "--synthetic", "--cache"};
+    static const std::set<std::string> sample_flags{"--checkpoint", "--n", "--seed", "--threads", "--out"};
+    static const std::set<std::string> export_flags{"--checkpoint", "--n", "--seed", "--threads", "--out", "--batch"};
+    const auto& allowed = a.command == "train" ? train_flags : a.command == "sample" ? sample_flags : export_flags;
+    std::set<std::string> seen;
+    for (int i = 2; i < argc; ++i) {
+        const std::string flag = argv[i];
+        if (!allowed.count(flag))
+            throw usage_error(flag.rfind("--", 0) == 0 ? "'" + a.command + "' does not take " + flag
+                                                       : "unexpected argument '" + flag + "'");
+        if (!seen.insert(flag).second) throw usage_error(flag + " is given twice");
+        if (flag == "--resume") {
+            a.resume = true;
+            continue;
+        }
+        if (i + 1 >= argc) throw usage_error(flag + " needs a value");
+        const std::string v = argv[++i];
+        if (flag == "--data") a.data = v;
+        else if (flag == "--modalities") a.modalities = v;
+        else if (flag == "--modality") a.modality = whole_number(flag, v);
+        else if (flag == "--size") a.size = int(whole_number(flag, v));
+        else if (flag == "--width") a.width = real_number(flag, v);
+        else if (flag == "--batch") a.batch = whole_number(flag, v);
+        else if (flag == "--iters") a.iters = whole_number(flag, v);
+        else if (flag == "--lambda") a.lambda = real_number(flag, v);
+        else if (flag == "--lr") a.lr = real_number(flag, v);
+        else if (flag == "--beta1") a.beta1 = real_number(flag, v);
+        else if (flag == "--beta2") a.beta2 = real_number(flag, v);
+        else if (flag == "--seed") a.seed = whole_number(flag, v), a.seed_given = true;
+        else if (flag == "--threads") a.threads = int(whole_number(flag, v));
+        else if (flag == "--out") a.out = v;
+        else if (flag == "--checkpoint-every") a.checkpoint_every = whole_number(flag, v);
+        else if (flag == "--sample-every") a.sample_every = whole_number(flag, v);
+        else if (flag == "--synthetic") a.synthetic = whole_number(flag, v);
+        else if (flag == "--cache") a.cache = v;
+        else if (flag == "--checkpoint") a.checkpoint = v;
+        else if (flag == "--n") a.n = whole_number(flag, v);
+    }
+    if (a.out.empty()) throw usage_error("'" + a.command + "' needs --out");
+    if (a.command != "train" && a.checkpoint.empty()) throw usage_error("'" + a.command + "' needs --checkpoint FILE");
+    if (seen.count("--n") && a.n == 0) throw usage_error("--n must be at least 1");
+    if (a.n == 0) a.n = a.command == "sample" ? 64 : 1000;
+    if (a.batch < (a.command == "train" ? 2u : 1u)) throw usage_error("--batch must be at least 2 (batch norm)");
+    if (a.command == "train") {
+        if (a.iters == 0) throw usage_error("--iters must be at least 1");
+        if (!a.modalities.empty() && a.modality == 0) throw usage_error("--modalities needs --modality K (1..k)");
+        if (a.modality != 0 && a.modalities.empty()) throw usage_error("--modality needs --modalities CSV");
+        if (!a.modalities.empty() && a.data.empty()) throw usage_error("--modalities needs --data DIR");
+        if (a.checkpoint_every == 0 || a.sample_every == 0)
+            throw usage_error("--checkpoint-every and --sample-every must be at least 1");
+        if (a.synthetic < 1) throw usage_error("--synthetic must be at least 1");
+    }
+    return a;
+}
+
+}  // namespace isinggan::examples

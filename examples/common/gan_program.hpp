@@ -1,0 +1,356 @@
+#pragma once
+// The program behind examples/gan, resgan, ising_gan and ising_resgan: one
+// trainer (isinggan::train::gan_trainer) instantiated with the program's
+// generator and smoothness policy, and the subcommands train, sample, export.
+//
+//     int main(int argc, char** argv) {
+//         return isinggan::examples::gan_program<isinggan::models::residual_generator,
+//                                                isinggan::mrf_loss<isinggan::ising>>::run("ising_resgan", argc, argv);
+//     }
+//
+// Channel counts are compile-time, so each (side, width) pair is a separate
+// instantiation; to keep compile times short a program instantiates only the
+// pairs in `for_model` below, and --size/--width reject the others.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+#include "gan_cli.hpp"
+#include "run_files.hpp"
+#include "isinggan/data/synthetic_nuclei.hpp"
+#include "isinggan/io/dataset.hpp"
+#include "isinggan/io/modalities_csv.hpp"
+#include "isinggan/metrics/mask_topology.hpp"
+#include "isinggan/models/discriminator.hpp"
+#include "isinggan/models/generator.hpp"
+#include "isinggan/train/gan_export.hpp"
+#include "isinggan/train/gan_sampling.hpp"
+#include "isinggan/train/gan_trainer.hpp"
+#include "isinggan/train/progress.hpp"
+#include "isinggan/train/sample_grid.hpp"
+
+namespace isinggan::examples {
+
+namespace fs = std::filesystem;
+
+/// Set by Ctrl-C; the training loop saves a checkpoint and stops.
+inline volatile std::sig_atomic_t interrupted = 0;
+extern "C" inline void on_interrupt(int) { interrupted = 1; }
+
+/// Widths a program is built for, as the factor the user types and the divisor the types use.
+inline int width_divisor(double width) {
+    if (width == 1.0) return 1;
+    if (width == 0.25) return 4;
+    std::ostringstream w;
+    w << width;
+    throw usage_error("--width " + w.str() + " is not built into this program; use 1 or 0.25");
+}
+
+/// Calls f.template operator()<Size, WidthDivisor>() for the built pairs.
+/// The paper's full width at 64 and 256, a quarter width (CPU runs) at every side.
+template <class F>
+int for_model(int size, int divisor, F&& f) {
+#define ISINGGAN_MODEL_CASE(S, D) \
+    if (size == S && divisor == D) return f.template operator()<S, D>();
+    ISINGGAN_MODEL_CASE(32, 4)
+    ISINGGAN_MODEL_CASE(64, 1) ISINGGAN_MODEL_CASE(64, 4)
+    ISINGGAN_MODEL_CASE(128, 4)
+    ISINGGAN_MODEL_CASE(256, 1) ISINGGAN_MODEL_CASE(256, 4)
+#undef ISINGGAN_MODEL_CASE
+    if (!models::supported_size(size))
+        throw usage_error("--size " + std::to_string(size) + " is not a model side: use 32, 64, 128 or 256");
+    throw usage_error("--size " + std::to_string(size) + " with --width 1" +
+                      " is not built into this program; at 32 and 128 use --width 0.25");
+}
+
+template <template <int, int> class Generator, class Smoothness>
+class gan_program {
+public:
+    static int run(const std::string& name, int argc, char** argv) {
+        try {
+            const program_args args = parse_args(argc, argv);
+            if (args.help) {
+                print_usage(name, std::cout);
+                return 0;
+            }
+            if (args.command.empty()) return demo(name);
+            set_threads(args.threads);
+            if (args.command == "train") return train(name, args);
+            return generate_from_checkpoint(name, args);
+        } catch (const usage_error& e) {
+            std::cerr << name << ": " << e.what() << "\n\n";
+            print_usage(name, std::cerr);
+            return 2;
+        } catch (const train::non_finite_loss& e) {
+            std::cerr << name << ": " << e.what() << '\n';
+            return 3;
+        } catch (const std::exception& e) {
+            std::cerr << name << ": " << e.what() << '\n';
+            return 1;
+        }
+    }
+
+private:
+    static constexpr bool ising = Smoothness::enabled;
+
+    static void set_threads(int threads) {
+#if defined(_OPENMP)
+        if (threads > 0) omp_set_num_threads(threads);
+#else
+        (void)threads;
+#endif
+    }
+
+    /// No arguments: a few minutes of training on synthetic data at a small
+    /// side, then a small exported set.
+    static int demo(const std::string& name) {
+        program_args a;
+        a.command = "train";
+        a.out = (fs::path("isinggan-runs") / name).string();
+        a.size = 32;
+        a.width = 0.25;
+        a.batch = 32;
+        a.iters = 300;
+        a.sample_every = 50;
+        a.checkpoint_every = 100;
+        std::cout << name << ": no arguments, so a short demo: " << a.iters << " steps at " << *a.size << "x"
+                  << *a.size << ", width " << *a.width << ", on the embedded synthetic nuclei (" << name
+                  << " --help lists the flags)\n";
+        if (const int rc = train(name, a); rc != 0) return rc;
+        program_args e;
+        e.command = "export";
+        e.checkpoint = (fs::path(a.out) / "checkpoint.safetensors").string();
+        e.out = (fs::path(a.out) / "export").string();
+        e.n = 256;
+        if (const int rc = generate_from_checkpoint(name, e); rc != 0) return rc;
+        std::cout << "\nEverything is under " << fs::absolute(a.out).string() << ":\n"
+                  << "  config.json, log.csv          settings and the per-step losses\n"
+                  << "  checkpoint.safetensors        both networks and their optimizers\n"
+                  << "  samples/step_*.png            generated images with the mask outline in green\n"
+                  << "  export/images, export/masks   " << e.n << " generated pairs (flat layout), manifest.csv\n";
+        return 0;
+    }
+
+    static data::image_mask_set load_training_set(const program_args& a, int size) {
+        if (a.data.empty()) {
+            std::cout << "data: " << a.synthetic << " embedded synthetic nuclei at " << size << "x" << size << '\n';
+            return data::synthetic_nuclei(a.synthetic, std::size_t(size), a.seed);
+        }
+        if (!fs::is_directory(a.data))
+            throw io_error(a.data + ": no such data folder (expected the BBBC038 layout or images/ + masks/)");
+        io::dataset_options o;
+        o.size = std::size_t(size);
+        o.cache_dir = a.cache;
+        if (!a.modalities.empty()) {
+            o.only_ids = io::ids_of_modality(io::read_modalities_csv(a.modalities), a.modality);
+            if (o.only_ids.empty())
+                throw usage_error("modality " + std::to_string(a.modality) + " has no images in " + a.modalities);
+        }
+        auto loaded = io::load_dataset(a.data, o);
+        std::cout << "data: " << loaded.data.size() << " images from " << a.data
+                  << (a.modalities.empty() ? "" : " (modality " + std::to_string(a.modality) + ")") << " at " << size
+                  << "x" << size << " (x8 by rotations and flips)\n";
+        if (loaded.data.empty()) throw io_error(a.data + ": no samples to train on");
+        return std::move(loaded.data);
+    }
+
+    static int train(const std::string& name, program_args a) {
+        const fs::path run = a.out, checkpoint = run / "checkpoint.safetensors";
+        if (a.resume) {
+            if (!fs::exists(checkpoint))
+                throw io_error(checkpoint.string() + ": no checkpoint to resume from (train without --resume first)");
+            const auto meta = train::read_checkpoint_info(checkpoint).metadata;
+            check_program(meta, checkpoint, name);
+            const int saved_size = int(number(meta, "size", checkpoint));
+            const double saved_width = number(meta, "width", checkpoint);
+            std::uint64_t saved_seed = 0;
+            try {
+                saved_seed = std::stoull(meta.at("seed"));  // 64 bits: not through a double
+            } catch (const std::exception&) {
+                throw io_error(checkpoint.string() + ": checkpoint entry \"seed\" is missing or not a number");
+            }
+            if (a.size && *a.size != saved_size)
+                throw usage_error("--size " + std::to_string(*a.size) + " differs from the run's " + meta.at("size"));
+            if (a.width && *a.width != saved_width)
+                throw usage_error("--width differs from the run's " + meta.at("width"));
+            if (a.seed_given && a.seed != saved_seed)
+                throw usage_error("--seed differs from the run's " + meta.at("seed") + " (a resumed run repeats its seed)");
+            a.size = saved_size;
+            a.width = saved_width;
+            a.seed = saved_seed;
+            if (ising && !a.lambda) a.lambda = number(meta, "lambda", checkpoint);
+        }
+        if (!ising && a.lambda) throw usage_error("--lambda: " + name + " has no smoothness term");
+        const int size = a.size.value_or(64);
+        const int divisor = width_divisor(a.width.value_or(1.0));
+        return for_model(size, divisor, [&]<int S, int D>() { return train_model<S, D>(name, a); });
+    }
+
+    template <int S, int D>
+    static int train_model(const std::string& name, const program_args& a) {
+        using trainer_type = train::gan_trainer<Generator<S, D>, models::paper_discriminator<S, D>, Smoothness>;
+        const fs::path run = a.out, checkpoint = run / "checkpoint.safetensors";
+        const data::image_mask_set training_set = load_training_set(a, S);
+        train::gan_options o;
+        o.batch = a.batch;
+        o.generator_adam = o.discriminator_adam = {.lr = a.lr, .beta1 = a.beta1, .beta2 = a.beta2};
+        o.lambda = a.lambda.value_or(1.5);
+        o.seed = a.seed;
+        trainer_type trainer(o);
+        if (a.resume) {
+            trainer.load(checkpoint);
+            std::cout << "resuming " << checkpoint.string() << " at step " << trainer.steps() << '\n';
+        }
+        for (const fs::path& dir : {run, run / "samples"}) {
+            std::error_code ec;
+            fs::create_directories(dir, ec);
+            if (ec) throw io_error(dir.string() + ": cannot create folder: " + ec.message());
+        }
+        const std::map<std::string, std::string> meta{
+            {"program", name}, {"generator", Generator<S, D>::name}, {"size", std::to_string(S)},
+            {"width", format(1.0 / D)}, {"lambda", format(ising ? o.lambda : 0.0)}, {"seed", std::to_string(a.seed)}};
+        write_config_json(run / "config.json",
+                          {{"program", name}, {"generator", Generator<S, D>::name},
+                           {"smoothness", ising ? "mrf" : "none"}, {"data", a.data.empty() ? "synthetic" : a.data},
+                           {"modalities", a.modalities}, {"modality", std::to_string(a.modality)},
+                           {"size", std::to_string(S)}, {"width", format(1.0 / D)},
+                           {"batch", std::to_string(a.batch)}, {"iters", std::to_string(a.iters)},
+                           {"lambda", format(ising ? o.lambda : 0.0)}, {"lr", format(a.lr)},
+                           {"beta1", format(a.beta1)}, {"beta2", format(a.beta2)}, {"seed", std::to_string(a.seed)},
+                           {"training_samples", std::to_string(training_set.size())},
+                           {"checkpoint_every", std::to_string(a.checkpoint_every)},
+                           {"sample_every", std::to_string(a.sample_every)}});
+        double seconds = 0.0;
+        training_log log(run / "log.csv", a.resume, trainer.steps(), seconds);
+
+        tensor<cpu> grid_images, grid_masks;
+        auto save_grid = [&] {
+            train::generate(trainer.generator(), 0x5eed, 0, 16, grid_images, grid_masks);  // the same z every time
+            train::write_sample_grid(grid_path(run, trainer.steps()), grid_images, grid_masks);
+        };
+        auto save_checkpoint = [&] { trainer.save(checkpoint, meta); };
+
+        interrupted = 0;
+        const auto previous_handler = std::signal(SIGINT, on_interrupt);
+        struct restore_handler {
+            decltype(previous_handler) h;
+            ~restore_handler() { std::signal(SIGINT, h); }
+        } restore{previous_handler};
+
+        const auto total = std::size_t(a.iters);
+        train::progress_reporter progress(name, total);
+        progress.update(std::size_t(std::min<std::int64_t>(trainer.steps(), std::int64_t(total))));
+        if (trainer.steps() == 0) save_grid();
+        auto last = std::chrono::steady_clock::now();
+        try {
+            while (trainer.steps() < std::int64_t(total) && !interrupted) {
+                const train::gan_step_stats s = trainer.step(training_set);
+                const auto now = std::chrono::steady_clock::now();
+                seconds += std::chrono::duration<double>(now - last).count();
+                last = now;
+                log.append(s, seconds);
+                std::ostringstream status;
+                status.precision(3);
+                status << "D " << s.d_loss << "  G " << s.g_loss << "  energy " << s.mask_energy;
+                progress.update(std::size_t(s.step), status.str());
+                if (s.step % std::int64_t(a.sample_every) == 0) save_grid();
+                if (s.step % std::int64_t(a.checkpoint_every) == 0) save_checkpoint();
+            }
+        } catch (const train::non_finite_loss& e) {
+            progress.finish("stopped");
+            throw train::non_finite_loss(std::string(e.what()) + ". The last good checkpoint is " +
+                                         checkpoint.string() + " (every " + std::to_string(a.checkpoint_every) +
+                                         " steps)");
+        }
+        save_checkpoint();
+        save_grid();
+        progress.finish(interrupted ? "interrupted" : "done");
+        std::cout << (interrupted ? "interrupted at step " : "trained to step ") << trainer.steps() << "; checkpoint "
+                  << checkpoint.string() << ", log " << (run / "log.csv").string() << ", samples "
+                  << grid_path(run, trainer.steps()).string() << '\n';
+        if (interrupted) std::cout << "continue with: " << name << " train --out " << run.string() << " --resume\n";
+        return interrupted ? 130 : 0;
+    }
+
+    static void check_program(const std::map<std::string, std::string>& meta, const fs::path& path,
+                              const std::string& name) {
+        for (const char* key : {"generator", "size", "width"})
+            if (!meta.count(key))
+                throw io_error(path.string() + ": not a checkpoint of the GAN programs (no \"" + key + "\" entry)");
+        const std::string want = Generator<32, 8>::name;
+        if (meta.at("generator") != want)
+            throw usage_error(path.string() + " holds a '" + meta.at("generator") + "' generator; " + name +
+                              " trains '" + want + "' (use the " + meta.at("generator") + " programs)");
+    }
+
+    static int generate_from_checkpoint(const std::string& name, const program_args& a) {
+        const auto meta = train::read_checkpoint_info(a.checkpoint).metadata;
+        check_program(meta, a.checkpoint, name);
+        const int size = int(number(meta, "size", a.checkpoint));
+        const int divisor = width_divisor(number(meta, "width", a.checkpoint));
+        return for_model(size, divisor, [&]<int S, int D>() {
+            Generator<S, D> g;
+            train::load_generator(a.checkpoint, g);
+            if (a.command == "sample") {
+                tensor<cpu> images, masks;
+                train::generate(g, a.seed, 0, a.n, images, masks);
+                const fs::path out = a.out;
+                if (out.has_parent_path()) fs::create_directories(out.parent_path());
+                train::write_sample_grid(out, images, masks);
+                const auto topology = measure_masks(masks);
+                std::cout << "wrote " << a.n << " samples to " << out.string() << "; masks (>= 0.5) have "
+                          << format(topology.components_per_mask) << " components and "
+                          << format(topology.holes_per_mask) << " holes on average\n";
+                return 0;
+            }
+            train::progress_reporter progress("export", a.n);
+            train::export_options o;
+            o.count = a.n;
+            o.seed = a.seed;
+            o.batch = a.batch;
+            o.prefix = name;
+            o.on_progress = [&](std::size_t done) { progress.update(done); };
+            const auto r = train::export_pairs(g, a.out, o);
+            progress.finish();
+            std::cout << "exported " << r.pairs << " pairs to " << a.out << " in " << format(r.seconds) << " s ("
+                      << format(r.pairs_per_second()) << " pairs/s)\n";
+            return 0;
+        });
+    }
+
+    /// A numeric metadata entry of a checkpoint; io_error naming the file when absent or malformed.
+    static double number(const std::map<std::string, std::string>& meta, const std::string& key, const fs::path& path) {
+        const auto it = meta.find(key);
+        std::size_t used = 0;
+        double v = 0;
+        if (it != meta.end()) {
+            try {
+                v = std::stod(it->second, &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+        }
+        if (it == meta.end() || used == 0 || used != it->second.size())
+            throw io_error(path.string() + ": checkpoint entry \"" + key + "\" is missing or not a number");
+        return v;
+    }
+
+    static std::string format(double v) {
+        std::ostringstream s;
+        s.precision(6);
+        s << v;
+        return s.str();
+    }
+};
+
+}  // namespace isinggan::examples

@@ -1,0 +1,111 @@
+#pragma once
+// The files a training run keeps in its folder: config.json (the settings),
+// log.csv (one row per step) and the sample-grid folder. The checkpoint
+// itself is written by gan_trainer::save.
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "isinggan/core/error.hpp"
+#include "isinggan/train/gan_trainer.hpp"
+
+namespace isinggan::examples {
+
+inline std::string json_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\', out += c;
+        else if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else out += c;
+    }
+    return out;
+}
+
+/// Writes settings as a flat JSON object; values that parse as numbers or
+/// booleans are written bare, the rest as strings.
+inline void write_config_json(const std::filesystem::path& path, const std::vector<std::pair<std::string, std::string>>& kv) {
+    std::ofstream out(path, std::ios::trunc);
+    if (!out) throw io_error(path.string() + ": cannot open for writing");
+    out << "{\n";
+    for (std::size_t i = 0; i < kv.size(); ++i) {
+        const auto& [k, v] = kv[i];
+        bool bare = v == "true" || v == "false";
+        if (!bare && !v.empty()) {
+            std::size_t used = 0;
+            try {
+                (void)std::stod(v, &used);
+                bare = used == v.size() && v.find_first_of("nN") == std::string::npos;
+            } catch (const std::exception&) {
+            }
+        }
+        out << "  \"" << json_escape(k) << "\": " << (bare ? v : "\"" + json_escape(v) + "\"")
+            << (i + 1 < kv.size() ? ",\n" : "\n");
+    }
+    out << "}\n";
+    if (!out) throw io_error(path.string() + ": write failed");
+}
+
+inline constexpr const char* log_header = "step,seconds,d_loss,g_loss,smooth_energy,d_real,d_fake";
+
+/// log.csv, appended to step by step. On a resume, rows after the
+/// checkpoint's step (written before an interruption) are dropped first, so
+/// every step appears once.
+class training_log {
+public:
+    training_log(const std::filesystem::path& path, bool resume, std::int64_t keep_through, double& seconds_so_far)
+        : path_(path) {
+        std::vector<std::string> kept;
+        seconds_so_far = 0.0;
+        if (resume && std::filesystem::exists(path)) {
+            std::ifstream in(path);
+            std::string line;
+            std::getline(in, line);
+            while (std::getline(in, line)) {
+                std::istringstream row(line);
+                std::string step_text, seconds_text;
+                if (!std::getline(row, step_text, ',') || !std::getline(row, seconds_text, ',')) continue;
+                try {
+                    if (std::stoll(step_text) > keep_through) continue;
+                    seconds_so_far = std::stod(seconds_text);
+                } catch (const std::exception&) {
+                    continue;
+                }
+                kept.push_back(line);
+            }
+        }
+        out_.open(path, std::ios::trunc);
+        if (!out_) throw io_error(path.string() + ": cannot open for writing");
+        out_ << log_header << '\n';
+        for (const auto& l : kept) out_ << l << '\n';
+        out_.flush();
+    }
+
+    void append(const train::gan_step_stats& s, double seconds) {
+        out_ << s.step << ',' << std::fixed << std::setprecision(3) << seconds << std::defaultfloat
+             << std::setprecision(7) << ',' << s.d_loss << ',' << s.g_loss << ',' << s.mask_energy << ',' << s.d_real
+             << ',' << s.d_fake << '\n';
+        out_.flush();
+        if (!out_) throw io_error(path_.string() + ": write failed");
+    }
+
+private:
+    std::filesystem::path path_;
+    std::ofstream out_;
+};
+
+/// samples/step_000123.png
+inline std::filesystem::path grid_path(const std::filesystem::path& run, std::int64_t step) {
+    std::ostringstream name;
+    name << "step_" << std::setw(6) << std::setfill('0') << step << ".png";
+    return run / "samples" / name.str();
+}
+
+}  // namespace isinggan::examples

@@ -1,0 +1,64 @@
+#pragma once
+// Drawing from a trained generator: the latent vector of sample i depends on
+// (seed, i) only, so `--n 64` gives the first 64 of `--n 1000` at the same
+// seed, and the generator runs in evaluation mode (batch norm from its running
+// statistics), so a sample does not depend on the others in its batch.
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "isinggan/core/random.hpp"
+#include "isinggan/core/tensor.hpp"
+#include "isinggan/io/checkpoint.hpp"
+#include "isinggan/train/gan_batch.hpp"
+#include "isinggan/train/gan_trainer.hpp"
+
+namespace isinggan::train {
+
+inline constexpr std::uint64_t sample_stream = 3;
+
+/// z for samples first .. first+n−1 of `seed`, as [n, dim, 1, 1].
+inline void latent_for_samples(tensor<cpu>& z, std::uint64_t seed, std::size_t first, std::size_t n, std::size_t dim) {
+    z.resize({n, dim, 1, 1});
+    for (std::size_t i = 0; i < n; ++i) {
+        rng gen(derive_seed(seed, sample_stream, first + i));
+        float* v = z.sample(i);
+        for (std::size_t k = 0; k < dim; ++k) v[k] = float(gen.uniform(-1.0, 1.0));
+    }
+}
+
+/// Generates samples first .. first+n−1 of `seed` into images [n, 3, S, S] and
+/// masks [n, 1, S, S] (mask values in [0, 1], not binarised).
+template <class Generator>
+void generate(Generator& g, std::uint64_t seed, std::size_t first, std::size_t n, tensor<cpu>& images,
+              tensor<cpu>& masks) {
+    tensor<cpu> z;
+    latent_for_samples(z, seed, first, n, 100);
+    g.set_training(false);
+    auto [image, mask] = g.forward(z);
+    images.resize(image.shape());
+    masks.resize(mask.shape());
+    std::copy(image.begin(), image.end(), images.begin());
+    std::copy(mask.begin(), mask.end(), masks.begin());
+}
+
+/// The free-form metadata and step of a checkpoint, without loading tensors.
+inline checkpoint_info read_checkpoint_info(const std::filesystem::path& path) {
+    checkpoint_reader r(path);
+    return r.info();
+}
+
+/// Loads only the generator of a gan_trainer checkpoint (sample and export
+/// need nothing else); an error leaves `g` unchanged.
+template <class Generator>
+checkpoint_info load_generator(const std::filesystem::path& path, Generator& g) {
+    checkpoint_reader r(path);
+    const auto plan = r.plan_model(g, generator_prefix);
+    const auto info = r.info();
+    r.apply(plan);
+    return info;
+}
+
+}  // namespace isinggan::train

@@ -1,0 +1,72 @@
+// The GAN programs' command line: defaults, and a clear usage_error for
+// every malformed command (the programs print it with the usage, exit 2).
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "../../examples/common/gan_cli.hpp"
+
+using isinggan::examples::parse_args;
+using isinggan::examples::program_args;
+using isinggan::examples::usage_error;
+
+namespace {
+
+program_args parse(std::vector<std::string> words) {
+    words.insert(words.begin(), "ising_resgan");
+    std::vector<char*> argv;
+    for (auto& w : words) argv.push_back(w.data());
+    return parse_args(int(argv.size()), argv.data());
+}
+
+std::string error_of(std::vector<std::string> words) {
+    try {
+        parse(std::move(words));
+    } catch (const usage_error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("no arguments is the demo run; flags fill the settings") {
+    CHECK(parse({}).command.empty());
+    const auto a = parse({"train", "--out", "run", "--size", "32", "--width", "0.25", "--batch", "16", "--iters", "10",
+                          "--lambda", "2.5", "--seed", "7", "--resume"});
+    CHECK(a.command == "train");
+    CHECK(a.out == "run");
+    CHECK(*a.size == 32);
+    CHECK(*a.width == 0.25);
+    CHECK(a.batch == 16);
+    CHECK(a.iters == 10);
+    CHECK(*a.lambda == 2.5);
+    CHECK(a.seed == 7);
+    CHECK(a.seed_given);
+    CHECK_FALSE(parse({"train", "--out", "run"}).seed_given);
+    CHECK(a.resume);
+    CHECK(parse({"sample", "--checkpoint", "c", "--out", "g.png"}).n == 64);
+    CHECK(parse({"export", "--checkpoint", "c", "--out", "d"}).n == 1000);
+    CHECK(parse({"train", "--help"}).help);
+}
+
+TEST_CASE("a malformed command line names the flag and the problem") {
+    CHECK(error_of({"fit"}).find("unknown command 'fit'") != std::string::npos);
+    CHECK(error_of({"train"}).find("needs --out") != std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--size"}).find("--size needs a value") != std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--size", "-3"}).find("--size needs a non-negative whole number") !=
+          std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--lr", "fast"}).find("--lr needs a number") != std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--batch", "1"}).find("--batch must be at least 2") != std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--iters", "0"}).find("--iters") != std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--modality", "2"}).find("--modality needs --modalities") !=
+          std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--out", "s"}).find("given twice") != std::string::npos);
+    CHECK(error_of({"sample", "--out", "g.png"}).find("needs --checkpoint") != std::string::npos);
+    CHECK(error_of({"sample", "--checkpoint", "c", "--out", "g", "--iters", "3"}).find("'sample' does not take --iters") !=
+          std::string::npos);
+    CHECK(error_of({"export", "--checkpoint", "c", "--out", "d", "--n", "0"}).find("--n must be at least 1") !=
+          std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "stray"}).find("unexpected argument 'stray'") != std::string::npos);
+}
