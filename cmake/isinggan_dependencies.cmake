@@ -7,7 +7,8 @@ find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(xtensor REQUIRED)
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 
-find_package(PNG QUIET)  # for the isinggan::io component
+find_package(PNG QUIET)   # the isinggan::io component: PNG images
+find_package(ZLIB QUIET)  # and pytorch-fid .npz statistics
 
 if(NOT DEFINED ISINGGAN_USE_BLAS OR ISINGGAN_USE_BLAS)
   set(BLA_VENDOR OpenBLAS)

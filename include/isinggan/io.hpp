@@ -8,5 +8,6 @@
 #include "isinggan/io/dataset_writer.hpp"
 #include "isinggan/io/image.hpp"
 #include "isinggan/io/modalities_csv.hpp"
+#include "isinggan/io/npz.hpp"
 #include "isinggan/io/png.hpp"
 #include "isinggan/io/training_data.hpp"

@@ -1,0 +1,127 @@
+// fid: the Fréchet Inception Distance between two image sets, as pytorch-fid
+// computes it, and the paper's Table 2.
+//
+//   fid PATH_A PATH_B --weights FILE [--batch 50] [--threads T] [--save-stats OUT.npz]
+//   fid PATH_A --weights FILE --save-stats OUT.npz
+//   fid table --weights FILE --data DATASET --modalities CSV --out DIR --fake MODEL:K=PATH ...
+//
+// A PATH is a folder of PNG images, searched recursively (the Kaggle layout
+// <id>/images/<id>.png, the flat layout images/*.png and exported samples all
+// work: folders named "masks" are skipped), or a .npz file of statistics in
+// pytorch-fid's format (arrays mu and sigma). --save-stats writes PATH_A's
+// statistics. Prints "FID: <value>". See README.md.
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+#include "image_statistics.hpp"
+#include "table2.hpp"
+
+using namespace fid_program;
+
+namespace {
+
+struct options {
+    std::vector<std::string> paths;
+    std::string weights, save_stats;
+    std::size_t batch = 50;
+    int threads = 0;
+    bool table = false;
+    table_options table_opts;
+};
+
+const char* usage =
+    "usage: fid PATH_A PATH_B --weights FILE [--batch 50] [--threads T] [--save-stats OUT.npz]\n"
+    "       fid PATH_A --weights FILE --save-stats OUT.npz\n"
+    "       fid table --weights FILE --data DATASET --modalities CSV --out DIR --fake MODEL:K=PATH [--fake ...]\n"
+    "  PATH: a folder of PNG images (searched recursively; folders named \"masks\" are skipped)\n"
+    "        or pytorch-fid statistics (.npz with arrays mu and sigma)\n";
+
+options parse(int argc, char** argv) {
+    options o;
+    int first = 1;
+    if (argc > 1 && std::string(argv[1]) == "table") {
+        o.table = true;
+        first = 2;
+    }
+    for (int i = first; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) throw argument_error(a + " needs a value");
+            return argv[++i];
+        };
+        auto number = [&](const std::string& v) {
+            char* end = nullptr;
+            const long n = std::strtol(v.c_str(), &end, 10);
+            if (v.empty() || *end != '\0' || n < 1) throw argument_error(a + " needs a positive integer, got \"" + v + "\"");
+            return n;
+        };
+        if (a == "--weights")
+            o.weights = value();
+        else if (a == "--batch")
+            o.batch = std::size_t(number(value()));
+        else if (a == "--threads")
+            o.threads = int(number(value()));
+        else if (a == "-h" || a == "--help") {
+            std::cout << usage;
+            std::exit(0);
+        } else if (!o.table && a == "--save-stats")
+            o.save_stats = value();
+        else if (o.table && a == "--data")
+            o.table_opts.data = value();
+        else if (o.table && a == "--modalities")
+            o.table_opts.modalities = value();
+        else if (o.table && a == "--out")
+            o.table_opts.out = value();
+        else if (o.table && a == "--fake")
+            o.table_opts.fakes.push_back(parse_fake(value()));
+        else if (a.rfind("--", 0) == 0)
+            throw argument_error("unknown option " + a);
+        else if (!o.table)
+            o.paths.push_back(a);
+        else
+            throw argument_error("fid table takes no paths, got \"" + a + "\"");
+    }
+    o.table_opts.weights = o.weights;
+    o.table_opts.batch = o.batch;
+    if (!o.table && o.paths.size() != 2 && !(!o.save_stats.empty() && o.paths.size() == 1))
+        throw argument_error("expected two paths (or one with --save-stats)");
+    return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        const options o = parse(argc, argv);
+#if defined(_OPENMP)
+        if (o.threads > 0) omp_set_num_threads(o.threads);
+#endif
+        if (o.table) return run_table(o.table_opts);
+        lazy_model model(o.weights);
+        std::vector<metrics::fid_statistics> stats;
+        for (const auto& p : o.paths) {
+            stats.push_back(path_statistics(p, model, o.batch));
+            if (auto warning = metrics::small_sample_warning(stats.back()))
+                std::cerr << "warning: " << p << ": " << *warning << "\n";
+        }
+        if (!o.save_stats.empty()) {
+            npz::write_fid_statistics(o.save_stats, stats.front());
+            std::cerr << "statistics of " << o.paths.front() << " written to " << o.save_stats << "\n";
+        }
+        if (stats.size() == 2) std::printf("FID: %.6f\n", metrics::frechet_distance(stats[0], stats[1]));
+        return 0;
+    } catch (const argument_error& e) {
+        std::cerr << "fid: " << e.what() << "\n" << usage;
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "fid: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,116 @@
+// Tests include/isinggan/models/inception_v3.hpp against pytorch-fid's
+// architecture as tests/reference/make_fid_fixtures.py builds it in PyTorch
+// (float64), with weights drawn from a hash of each state_dict name on both
+// sides (so the 22M weights are regenerated here, not committed), on two
+// hashed 40x48 images run through pytorch-fid's preprocessing.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "isinggan/data/fid_preprocess.hpp"
+#include "isinggan/io/safetensors.hpp"
+#include "isinggan/models/inception_v3.hpp"
+#include "metrics/fid_hashed_values.hpp"
+#include "support/fixture.hpp"
+#include "support/temp_directory.hpp"
+
+using namespace isinggan;
+
+namespace {
+
+std::uint64_t name_stream(const std::string& name) {
+    std::uint64_t h = 0xCBF29CE484222325ULL;  // FNV-1a 64
+    for (unsigned char c : name) h = (h ^ c) * 0x100000001B3ULL;
+    return h;
+}
+
+/// make_fid_fixtures.py's hashed_weight.
+std::vector<float> hashed_weight(const std::string& name, const std::vector<std::size_t>& shape) {
+    std::size_t count = 1;
+    for (auto d : shape) count *= d;
+    const auto u = testing::hashed_uniforms(name_stream(name), count);
+    auto ends_with = [&](const char* s) { return name.ends_with(s); };
+    std::vector<float> v(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        double x;
+        if (ends_with("conv.weight"))
+            x = (2.0 * u[i] - 1.0) * std::sqrt(6.0 / double(count / shape[0]));
+        else if (ends_with("bn.weight") || ends_with("bn.running_var"))
+            x = 0.5 + u[i];
+        else if (ends_with("bn.bias"))
+            x = 0.2 * (2.0 * u[i] - 1.0);
+        else
+            x = 0.1 * (2.0 * u[i] - 1.0);  // bn.running_mean
+        v[i] = static_cast<float>(x);
+    }
+    return v;
+}
+
+/// The hashed test image of make_fid_fixtures.py (3 channels, bytes).
+io::image8 hashed_image(std::uint64_t stream, std::size_t h, std::size_t w) {
+    const auto u = testing::hashed_uniforms(stream, 3 * h * w);
+    io::image8 img(w, h, 3);
+    for (std::size_t c = 0; c < 3; ++c)
+        for (std::size_t y = 0; y < h; ++y)
+            for (std::size_t x = 0; x < w; ++x)
+                img(y, x, c) = static_cast<std::uint8_t>(std::floor(u[(c * h + y) * w + x] * 256.0));
+    return img;
+}
+
+}  // namespace
+
+TEST_CASE("inception: 2048-d features match pytorch-fid's architecture in PyTorch to 1e-4") {
+    fid_inception_v3 model;
+    model.load(inception::weight_source(hashed_weight));
+    tensor<cpu> x({2, 3, 299, 299});
+    data::fid_input_from_image(hashed_image(21, 40, 48), x.sample(0));
+    data::fid_input_from_image(hashed_image(22, 40, 48), x.sample(1));
+    std::vector<float> features;
+    model.features(x, features);
+
+    testing::fixture fx("fid/inception_features.bin");
+    const auto& expected = fx["features"];
+    REQUIRE(features.size() == expected.size());
+    REQUIRE(expected.size() == 2 * 2048);
+    double scale = 0.0, worst = 0.0, worst_relative = 0.0;
+    for (float v : expected) scale = std::max(scale, double(std::abs(v)));
+    for (std::size_t i = 0; i < features.size(); ++i) {
+        const double e = expected.data()[i], d = std::abs(double(features[i]) - e);
+        worst = std::max(worst, d);
+        // Relative to the value, or to a hundredth of the largest for features near 0.
+        worst_relative = std::max(worst_relative, d / std::max(std::abs(e), 0.01 * scale));
+    }
+    CAPTURE(scale);
+    CAPTURE(worst);
+    CHECK(scale > 1.0);  // the network did not collapse to zeros
+    CHECK(worst_relative <= 1e-4);
+}
+
+TEST_CASE("inception: missing or wrong weight files give messages that say what to do") {
+    testing::temp_directory dir("isinggan-inception");
+    fid_inception_v3 model;
+    try {
+        model.load(dir / "absent.safetensors");
+        FAIL("no error for a missing file");
+    } catch (const io_error& e) {
+        const std::string msg = e.what();
+        CHECK(msg.find("pt_inception-2015-12-05-6726825d.pth") != std::string::npos);
+        CHECK(msg.find("tools/convert_pytorch_fid_weights.py") != std::string::npos);
+    }
+    safetensors::writer w;
+    const std::vector<float> wrong(32 * 3 * 2 * 2, 0.0f);
+    w.add("Conv2d_1a_3x3.conv.weight", {32, 3, 2, 2}, std::span<const float>(wrong));
+    w.save(dir / "wrong.safetensors");
+    try {
+        model.load(dir / "wrong.safetensors");
+        FAIL("no error for a wrong shape");
+    } catch (const io_error& e) {
+        CHECK(std::string(e.what()).find("Conv2d_1a_3x3.conv.weight") != std::string::npos);
+    }
+    std::vector<float> features;
+    CHECK_THROWS_AS(model.features(tensor<cpu>({1, 3, 299, 299}), features), argument_error);
+}
