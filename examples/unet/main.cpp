@@ -1,0 +1,313 @@
+// unet: trains the paper's U-Net on real image/mask pairs, optionally plus
+// GAN-generated pairs, and reports the IoU on a held-out test set (Table 1).
+// Flags, outputs and exit codes: examples/unet/README.md.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <numeric>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+#include <isinggan/io/checkpoint.hpp>
+#include <isinggan/io/dataset.hpp>
+#include <isinggan/io/training_data.hpp>
+#include <isinggan/models/unet.hpp>
+#include <isinggan/train/progress.hpp>
+#include <isinggan/train/segmentation_trainer.hpp>
+
+namespace ig = isinggan;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct usage_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct settings {
+    fs::path data, modalities, test_data, out, cache;
+    std::size_t modality = 0;
+    std::vector<fs::path> synthetic;
+    double fraction = 1.0, test_fraction = 0.2, lr = 1e-4, width = 1.0, dice = 0.0;
+    std::size_t size = 256, epochs = 30, batch = 4, synthetic_count = 256;
+    std::uint64_t split_seed = 0, seed = 0;
+    int threads = 0;
+};
+
+const char* usage_text =
+    "usage: unet --out RUN [--data DIR] [--modalities CSV --modality K] [--synthetic DIR]... [--fraction F]\n"
+    "            [--test-fraction F] [--test-data DIR] [--size S] [--width W] [--epochs N] [--lr R] [--batch B]\n"
+    "            [--dice W] [--split-seed S] [--seed S] [--threads T] [--cache DIR] [--synthetic-count N]\n"
+    "widths: 1, 0.25, 0.125; sizes: multiples of 16 (the paper: 256). See examples/unet/README.md.\n";
+
+double number(const std::string& flag, const std::string& v) {
+    std::size_t used = 0;
+    double d = 0;
+    try {
+        d = std::stod(v, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != v.size() || !std::isfinite(d)) throw usage_error(flag + " needs a number, got '" + v + "'");
+    return d;
+}
+
+std::uint64_t whole(const std::string& flag, const std::string& v) {
+    if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos)
+        throw usage_error(flag + " needs a whole number, got '" + v + "'");
+    try {
+        return std::stoull(v);
+    } catch (const std::exception&) {
+        throw usage_error(flag + " is out of range: '" + v + "'");
+    }
+}
+
+settings parse(int argc, char** argv) {
+    settings s;
+    for (int i = 1; i < argc; ++i) {
+        const std::string flag = argv[i];
+        if (flag == "--help" || flag == "-h") throw usage_error("");
+        if (i + 1 >= argc) throw usage_error(flag.rfind("--", 0) == 0 ? flag + " needs a value" : "unexpected '" + flag + "'");
+        const std::string v = argv[++i];
+        if (flag == "--data") s.data = v;
+        else if (flag == "--modalities") s.modalities = v;
+        else if (flag == "--modality") s.modality = whole(flag, v);
+        else if (flag == "--synthetic") s.synthetic.emplace_back(v);
+        else if (flag == "--fraction") s.fraction = number(flag, v);
+        else if (flag == "--test-fraction") s.test_fraction = number(flag, v);
+        else if (flag == "--test-data") s.test_data = v;
+        else if (flag == "--size") s.size = whole(flag, v);
+        else if (flag == "--width") s.width = number(flag, v);
+        else if (flag == "--epochs") s.epochs = whole(flag, v);
+        else if (flag == "--lr") s.lr = number(flag, v);
+        else if (flag == "--batch") s.batch = whole(flag, v);
+        else if (flag == "--dice") s.dice = number(flag, v);
+        else if (flag == "--split-seed") s.split_seed = whole(flag, v);
+        else if (flag == "--seed") s.seed = whole(flag, v);
+        else if (flag == "--threads") s.threads = int(whole(flag, v));
+        else if (flag == "--cache") s.cache = v;
+        else if (flag == "--synthetic-count") s.synthetic_count = whole(flag, v);
+        else if (flag == "--out") s.out = v;
+        else throw usage_error("unknown flag '" + flag + "'");
+    }
+    if (s.out.empty()) throw usage_error("--out RUN is required");
+    if (!(s.fraction > 0 && s.fraction <= 1)) throw usage_error("--fraction must be in (0, 1]");
+    if (!(s.test_fraction > 0 && s.test_fraction < 1)) throw usage_error("--test-fraction must be in (0, 1)");
+    if (s.size == 0 || s.size % 16 != 0) throw usage_error("--size must be a positive multiple of 16");
+    if (s.epochs == 0 || s.batch == 0) throw usage_error("--epochs and --batch must be at least 1");
+    if (!(s.lr > 0)) throw usage_error("--lr must be positive");
+    if (!(s.dice >= 0)) throw usage_error("--dice must not be negative");
+    if (s.width != 1.0 && s.width != 0.25 && s.width != 0.125)
+        throw usage_error("--width must be 1, 0.25 or 0.125 (channel counts are compile-time)");
+    if ((s.modality == 0) != s.modalities.empty())
+        throw usage_error("--modalities and --modality K (1..k) go together");
+    if (s.data.empty() && s.modality) throw usage_error("--modality needs --data");
+    return s;
+}
+
+/// The indices 0..n-1 in an order fixed by `seed`.
+std::vector<std::size_t> shuffled(std::size_t n, std::uint64_t seed) {
+    std::vector<std::size_t> v(n);
+    std::iota(v.begin(), v.end(), std::size_t(0));
+    ig::rng gen(seed);
+    std::shuffle(v.begin(), v.end(), gen.engine());
+    return v;
+}
+
+/// a followed by b (both of the same side).
+ig::data::image_mask_set joined(const ig::data::image_mask_set& a, const ig::data::image_mask_set& b) {
+    if (a.empty()) return b;
+    if (b.empty()) return a;
+    if (a.side() != b.side()) throw ig::shape_error("cannot join pairs of side " + std::to_string(a.side()) + " and " +
+                                                    std::to_string(b.side()));
+    ig::data::image_mask_set out;
+    const auto is = a.images.shape();
+    out.images.resize({a.size() + b.size(), is.c, is.h, is.w});
+    out.masks.resize({a.size() + b.size(), 1, is.h, is.w});
+    std::copy(a.images.begin(), a.images.end(), out.images.begin());
+    std::copy(b.images.begin(), b.images.end(), out.images.begin() + long(a.images.size()));
+    std::copy(a.masks.begin(), a.masks.end(), out.masks.begin());
+    std::copy(b.masks.begin(), b.masks.end(), out.masks.begin() + long(a.masks.size()));
+    out.ids = a.ids;
+    out.ids.insert(out.ids.end(), b.ids.begin(), b.ids.end());
+    return out;
+}
+
+ig::data::image_mask_set load_folder(const fs::path& dir, const settings& s) {
+    if (!fs::is_directory(dir)) throw ig::io_error(dir.string() + ": no such folder");
+    ig::io::dataset_options o;
+    o.size = s.size;
+    o.cache_dir = s.cache;
+    return ig::io::load_dataset(dir, o).data;
+}
+
+std::string json_string(const std::string& v) {
+    std::string out = "\"";
+    for (char c : v) {
+        if (c == '"' || c == '\\') out += '\\', out += c;
+        else if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else out += c;
+    }
+    return out + "\"";
+}
+
+struct split_sets {
+    ig::data::image_mask_set train, test;
+    std::size_t real_total = 0, real_train = 0, synthetic = 0;
+};
+
+split_sets prepare(const settings& s) {
+    ig::io::training_data_options t;
+    t.data_dir = s.data;
+    t.size = s.size;
+    t.modalities_csv = s.modalities;
+    t.modality = s.modality;
+    t.cache_dir = s.cache;
+    t.synthetic_count = s.synthetic_count;
+    t.synthetic_seed = s.split_seed;
+    if (!s.data.empty() && !fs::is_directory(s.data)) throw ig::io_error(s.data.string() + ": no such folder");
+    const ig::data::image_mask_set real = ig::io::load_training_data(t);
+    split_sets out;
+    out.real_total = real.size();
+
+    // Test split first, then --fraction of what remains, both from --split-seed,
+    // so the test set is the same for every fraction and every augmentation.
+    std::vector<std::size_t> order = shuffled(real.size(), s.split_seed);
+    std::vector<std::size_t> train_idx;
+    if (s.test_data.empty()) {
+        const auto n_test = std::size_t(std::llround(s.test_fraction * double(real.size())));
+        if (n_test == 0 || n_test >= real.size())
+            throw ig::argument_error("the real data (" + std::to_string(real.size()) +
+                                     " pairs) is too small to split with --test-fraction " +
+                                     std::to_string(s.test_fraction));
+        out.test = ig::data::subset(real, std::span<const std::size_t>(order.data(), n_test));
+        train_idx.assign(order.begin() + long(n_test), order.end());
+    } else {
+        out.test = load_folder(s.test_data, s);
+        train_idx = order;
+    }
+    const auto keep = std::max<std::size_t>(1, std::size_t(std::llround(s.fraction * double(train_idx.size()))));
+    train_idx.resize(keep);
+    std::sort(train_idx.begin(), train_idx.end());
+    out.train = ig::data::subset(real, train_idx);
+    out.real_train = out.train.size();
+    for (const fs::path& dir : s.synthetic) {
+        const ig::data::image_mask_set extra = load_folder(dir, s);
+        out.synthetic += extra.size();
+        out.train = joined(out.train, extra);
+    }
+    if (out.test.empty()) throw ig::argument_error("the test set is empty");
+    return out;
+}
+
+template <int WidthDivisor>
+int run(const settings& s) {
+    const auto start = std::chrono::steady_clock::now();
+    const split_sets sets = prepare(s);
+    std::cerr << "training on " << sets.real_train << " real + " << sets.synthetic << " synthetic pairs, testing on "
+              << sets.test.size() << " (" << s.size << "x" << s.size << ", width " << s.width << ")\n";
+    fs::create_directories(s.out);
+
+    using net_type = ig::models::unet<WidthDivisor>;
+    ig::train::segmentation_trainer<net_type> trainer(
+        {.batch = s.batch, .lr = s.lr, .dice_weight = s.dice, .seed = s.seed});
+    std::ofstream log(s.out / "log.csv");
+    log << "epoch,seconds,loss\n";
+    const auto train_start = std::chrono::steady_clock::now();
+    double last_loss = 0;
+    for (std::size_t e = 1; e <= s.epochs; ++e) {
+        const std::size_t steps = (sets.train.size() + s.batch - 1) / s.batch;
+        ig::train::progress_reporter bar("epoch " + std::to_string(e) + "/" + std::to_string(s.epochs), steps);
+        const auto stats = trainer.epoch(sets.train, [&](std::size_t done, std::size_t, double loss) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "loss %.4f", loss);
+            bar.update(done, buf);
+        });
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "mean loss %.4f", stats.mean_loss);
+        bar.finish(buf);
+        last_loss = stats.mean_loss;
+        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - train_start).count();
+        log << e << ',' << t << ',' << stats.mean_loss << '\n' << std::flush;
+    }
+    const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - train_start).count();
+    ig::save_checkpoint(s.out / "checkpoint.safetensors", trainer.net(), trainer.optimizer());
+
+    const ig::metrics::iou_accumulator iou = trainer.evaluate(sets.test, s.batch);
+    std::ofstream per_image(s.out / "per_image_iou.csv");
+    per_image << "id,iou\n";
+    for (std::size_t i = 0; i < iou.images(); ++i) per_image << sets.test.ids[i] << ',' << iou.per_image()[i] << '\n';
+
+    const auto q = iou.per_image_quartiles();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::ostringstream j;
+    j.precision(6);
+    j << "{\n  \"iou\": " << iou.mean_per_image() << ",\n  \"iou_mean_per_image\": " << iou.mean_per_image()
+      << ",\n  \"iou_pooled\": " << iou.pooled() << ",\n  \"iou_per_image_quartiles\": {\"min\": " << q.min
+      << ", \"q1\": " << q.q1 << ", \"median\": " << q.median << ", \"q3\": " << q.q3 << ", \"max\": " << q.max
+      << "},\n  \"test_images\": " << sets.test.size() << ",\n  \"real_images\": " << sets.real_total
+      << ",\n  \"real_training_images\": " << sets.real_train
+      << ",\n  \"synthetic_training_images\": " << sets.synthetic << ",\n  \"epochs\": " << s.epochs
+      << ",\n  \"final_training_loss\": " << last_loss << ",\n  \"train_seconds\": " << train_seconds
+      << ",\n  \"seconds\": " << seconds << ",\n  \"size\": " << s.size << ",\n  \"width\": " << s.width
+      << ",\n  \"batch\": " << s.batch << ",\n  \"lr\": " << s.lr << ",\n  \"dice_weight\": " << s.dice
+      << ",\n  \"fraction\": " << s.fraction << ",\n  \"test_fraction\": "
+      << (s.test_data.empty() ? s.test_fraction : 0.0) << ",\n  \"split_seed\": " << s.split_seed
+      << ",\n  \"seed\": " << s.seed << ",\n  \"data\": " << json_string(s.data.string())
+      << ",\n  \"modality\": " << s.modality << ",\n  \"test_data\": " << json_string(s.test_data.string())
+      << ",\n  \"synthetic\": [";
+    for (std::size_t i = 0; i < s.synthetic.size(); ++i) j << (i ? ", " : "") << json_string(s.synthetic[i].string());
+    j << "]\n}\n";
+    {
+        std::ofstream m(s.out / "metrics.json.tmp");
+        m << j.str();
+        if (!m) throw ig::io_error((s.out / "metrics.json").string() + ": cannot write");
+    }
+    fs::rename(s.out / "metrics.json.tmp", s.out / "metrics.json");  // metrics.json appears complete or not at all
+
+    std::printf("IoU (mean per image): %.4f  pooled: %.4f  median: %.4f  (%zu test images, %.0f s)\n",
+                iou.mean_per_image(), iou.pooled(), q.median, iou.images(), seconds);
+    std::printf("IoU: %.4f\n", iou.mean_per_image());
+    std::printf("wrote %s\n", (s.out / "metrics.json").string().c_str());
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    settings s;
+    try {
+        s = parse(argc, argv);
+    } catch (const usage_error& e) {
+        if (*e.what()) std::cerr << "unet: " << e.what() << "\n";
+        std::cerr << usage_text;
+        return *e.what() ? 2 : 0;
+    }
+#if defined(_OPENMP)
+    if (s.threads > 0) omp_set_num_threads(s.threads);
+#endif
+    try {
+        if (s.width == 1.0) return run<1>(s);
+        if (s.width == 0.25) return run<4>(s);
+        return run<8>(s);
+    } catch (const ig::train::training_diverged& e) {
+        std::cerr << "unet: " << e.what() << "\n";
+        return 3;
+    } catch (const std::exception& e) {
+        std::cerr << "unet: " << e.what() << "\n";
+        return 1;
+    }
+}
