@@ -21,7 +21,8 @@ struct conv_case {
 
 // Odd sizes, stride 1 and 2, padding 0/1/2, batch 1 and 3, non-square
 // kernels and strides, and maps small enough (4x4) that several samples share
-// one GEMM as well as large enough (40x40) that chunks split the batch unevenly.
+// one GEMM, mid-sized (20x20) so that chunks split the batch unevenly, and
+// large (40x40) so that each sample is its own chunk.
 const conv_case conv_cases[] = {
     {1, 1, 5, 5, 1, conv2d_geometry::square(3, 1, 0)},
     {3, 4, 9, 7, 5, conv2d_geometry::square(3, 1, 1)},
@@ -31,6 +32,7 @@ const conv_case conv_cases[] = {
     {2, 3, 7, 9, 4, {1, 7, 1, 1, 0, 3}},
     {3, 2, 10, 6, 2, {2, 3, 2, 1, 1, 0}},
     {3, 2, 40, 40, 3, conv2d_geometry::square(3, 1, 1)},
+    {3, 2, 20, 20, 3, conv2d_geometry::square(3, 1, 0)},  // 18x18 outputs: chunks of 2 samples, then 1
     {2, 6, 6, 6, 4, conv2d_geometry::square(1, 1, 0)},
 };
 
