@@ -31,7 +31,7 @@ std::string error_of(std::vector<std::string> words) {
 
 }  // namespace
 
-TEST_CASE("no arguments is the demo run; flags fill the settings") {
+TEST_CASE("no arguments is the demo run, flags fill the settings") {
     CHECK(parse({}).command.empty());
     const auto a = parse({"train", "--out", "run", "--size", "32", "--width", "0.25", "--batch", "16", "--iters", "10",
                           "--lambda", "2.5", "--seed", "7", "--resume"});
