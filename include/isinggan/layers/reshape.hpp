@@ -19,10 +19,32 @@ void copy_as(const tensor<B>& x, tensor<B>& y, shape4 s) {
     std::copy(x.begin(), x.end(), y.begin());
 }
 
+/// What reshape and flatten share: the forward copy under a new shape, and a
+/// backward that copies the gradient back under the input's shape.
+template <class Backend>
+class shape_change {
+protected:
+    const tensor<Backend>& forward_as(const tensor<Backend>& x, shape4 s) {
+        input_shape_ = x.shape();
+        copy_as(x, y_, s);
+        return y_;
+    }
+    const tensor<Backend>& backward_as_input(const tensor<Backend>& dy, const char* layer_name) {
+        require_forward_done(input_shape_.empty() ? nullptr : this, layer_name);
+        require_grad_shape(dy.shape(), y_.shape(), layer_name);
+        copy_as(dy, dx_, input_shape_);
+        return dx_;
+    }
+
+private:
+    shape4 input_shape_{};
+    tensor<Backend> y_, dx_;
+};
+
 }  // namespace layer_detail
 
 template <int C, int H, int W, class Backend = cpu>
-class reshape {
+class reshape : layer_detail::shape_change<Backend> {
     static_assert(C > 0 && H > 0 && W > 0, "reshape<C, H, W>: all sizes must be positive");
 
 public:
@@ -40,27 +62,16 @@ public:
                               std::to_string(W) + "]: input of shape " + x.shape().str() + " has " +
                               std::to_string(x.shape().sample_size()) + " values per sample, expected " +
                               std::to_string(C * H * W));
-        input_shape_ = x.shape();
-        layer_detail::copy_as(x, y_, {x.n(), std::size_t(C), std::size_t(H), std::size_t(W)});
-        return y_;
+        return this->forward_as(x, {x.n(), std::size_t(C), std::size_t(H), std::size_t(W)});
     }
 
-    const tensor<Backend>& backward(const tensor<Backend>& dy) {
-        layer_detail::require_forward_done(input_shape_.empty() ? nullptr : this, "reshape");
-        layer_detail::require_grad_shape(dy.shape(), y_.shape(), "reshape");
-        layer_detail::copy_as(dy, dx_, input_shape_);
-        return dx_;
-    }
+    const tensor<Backend>& backward(const tensor<Backend>& dy) { return this->backward_as_input(dy, "reshape"); }
 
     void set_training(bool) {}
-
-private:
-    shape4 input_shape_{};
-    tensor<Backend> y_, dx_;
 };
 
 template <class Backend = cpu>
-class basic_flatten {
+class basic_flatten : layer_detail::shape_change<Backend> {
 public:
     using backend_type = Backend;
     static constexpr int in_channels = any_channels;
@@ -71,23 +82,12 @@ public:
     const tensor<Backend>& forward(const tensor<Backend>& x) {
         layer_detail::require_cpu<Backend>();
         require_nonempty(x.shape(), "flatten");
-        input_shape_ = x.shape();
-        layer_detail::copy_as(x, y_, {x.n(), x.shape().sample_size(), 1, 1});
-        return y_;
+        return this->forward_as(x, {x.n(), x.shape().sample_size(), 1, 1});
     }
 
-    const tensor<Backend>& backward(const tensor<Backend>& dy) {
-        layer_detail::require_forward_done(input_shape_.empty() ? nullptr : this, "flatten");
-        layer_detail::require_grad_shape(dy.shape(), y_.shape(), "flatten");
-        layer_detail::copy_as(dy, dx_, input_shape_);
-        return dx_;
-    }
+    const tensor<Backend>& backward(const tensor<Backend>& dy) { return this->backward_as_input(dy, "flatten"); }
 
     void set_training(bool) {}
-
-private:
-    shape4 input_shape_{};
-    tensor<Backend> y_, dx_;
 };
 
 using flatten = basic_flatten<cpu>;
