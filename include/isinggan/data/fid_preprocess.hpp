@@ -4,16 +4,31 @@
 //   F.interpolate(size=(299, 299), mode="bilinear", align_corners=False)
 //   (no antialias) → 2x − 1.
 //
-// The resize follows PyTorch's CPU kernel as its source describes it, in
-// float: the scale is in/out in float, a destination index maps to the
-// source coordinate scale * (i + 0.5) − 0.5 (evaluated in double, as
-// PyTorch's mixed int/float expression is, then rounded to float and
-// clamped at 0), and the two taps per axis are blended rows first:
-// (x00 w0 + x01 w1) h0 + (x10 w0 + x11 w1) h1. Against PyTorch 1.13
-// (tests/metrics/fid_preprocess.cpp, on a fixture) the outputs agree to a
-// few float ulps, not bit for bit: that build's weights differ from these
-// in their last bits. The input's quantum is 1/255, so FID is unaffected.
+// The resize reproduces PyTorch 1.13's CPU float32 kernel bit for bit, as
+// found by experiment against that build (tests/metrics/fid_preprocess.cpp
+// checks equality of every float on a fixture):
+//  * weights, per axis and output index i: scale = float(in) / float(out);
+//    the source coordinate real = scale * (i + 0.5) − 0.5 is evaluated in
+//    double (PyTorch's int + 0.5 makes the expression double) and clamped at
+//    0; i0 = int(real), i1 = i0 + 1 unless i0 is the last index;
+//    lambda1 = float(real − i0) (the fraction taken in double, then rounded
+//    once to float, clamped to [0, 1]); lambda0 = 1 − lambda1 in float.
+//    Rounding real to float before taking the fraction, or computing it all
+//    in float, changes a last bit of most weights.
+//  * blend, with t0, t1 the two taps along an axis: fma(t0, w0, t1 * w1),
+//    first along the width, then the same along the height:
+//      out = fma(fma(x00, w0, x01 w1), h0, fma(x10, w0, x11 w1) h1).
+//    PyTorch writes t0 w0 + t1 w1; its AVX2 and AVX-512 kernel builds are
+//    compiled with FMA enabled and contracted exactly this way, and on an
+//    AVX2 or AVX-512 CPU (the usual case) those kernels run. On a CPU
+//    without AVX2 (or with ATEN_CPU_CAPABILITY=default) PyTorch rounds each
+//    product separately instead, which differs from this by up to an ulp.
+//    The fmas are explicit (std::fma), so this code gives the same floats
+//    whether or not the compiler contracts expressions (-march=native or not).
+// When an axis keeps its size both taps are the same pixel with weights 1
+// and 0, as in PyTorch, so the blend returns the source value unchanged.
 // Shrinking is not antialiased either: pytorch-fid does not antialias.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -33,7 +48,7 @@ struct bilinear_taps {
     std::vector<float> first_weight, second_weight;
 };
 
-/// PyTorch's bilinear (align_corners=False, no antialias) taps for in → out.
+/// PyTorch 1.13's bilinear (align_corners=False, no antialias) taps for in → out.
 inline bilinear_taps bilinear_taps_for(std::size_t in, std::size_t out) {
     if (in == 0 || out == 0) throw argument_error("bilinear resize: sizes must be positive");
     bilinear_taps t;
@@ -49,15 +64,17 @@ inline bilinear_taps bilinear_taps_for(std::size_t in, std::size_t out) {
             t.second_weight[i] = 0.0f;
             continue;
         }
-        float src = static_cast<float>(static_cast<double>(scale) * (static_cast<double>(i) + 0.5) - 0.5);
-        if (src < 0.0f) src = 0.0f;
-        const auto i0 = static_cast<std::size_t>(src);
+        // scale * (i + 0.5) is exact in double (a float times a half-integer
+        // below 2^29), so a fused multiply-add here gives the same value.
+        double real = static_cast<double>(scale) * (static_cast<double>(i) + 0.5) - 0.5;
+        if (real < 0.0) real = 0.0;
+        const auto i0 = static_cast<std::size_t>(real);
         t.first[i] = i0;
         t.second[i] = i0 + (i0 < in - 1 ? 1 : 0);
-        float lambda = src - static_cast<float>(i0);
-        lambda = lambda < 0.0f ? 0.0f : (lambda > 1.0f ? 1.0f : lambda);
-        t.second_weight[i] = lambda;
-        t.first_weight[i] = 1.0f - lambda;
+        double lambda = real - static_cast<double>(i0);  // exact in double
+        lambda = lambda < 0.0 ? 0.0 : (lambda > 1.0 ? 1.0 : lambda);
+        t.second_weight[i] = static_cast<float>(lambda);
+        t.first_weight[i] = 1.0f - t.second_weight[i];
     }
     return t;
 }
@@ -75,12 +92,10 @@ inline void resize_bilinear_plane(const float* src, std::size_t in_h, std::size_
         for (std::size_t x = 0; x < out_w; ++x) {
             const std::size_t c0 = cols.first[x], c1 = cols.second[x];
             const float w0 = cols.first_weight[x], w1 = cols.second_weight[x];
-            // Separate statements keep the compiler from fusing into FMAs that PyTorch does not use.
-            const float top = r0[c0] * w0 + r0[c1] * w1;
-            const float bottom = r1[c0] * w0 + r1[c1] * w1;
-            const float a = top * h0;
-            const float b = bottom * h1;
-            out[x] = a + b;
+            // PyTorch's t0 * w0 + t1 * w1 as its FMA builds contract it.
+            const float top = std::fma(r0[c0], w0, r0[c1] * w1);
+            const float bottom = std::fma(r1[c0], w0, r1[c1] * w1);
+            out[x] = std::fma(top, h0, bottom * h1);
         }
     }
 }
@@ -111,6 +126,7 @@ inline void fid_input_from_image(const io::image8& img, float* dst) {
     for (std::size_t c = 0; c < 3; ++c) {
         float* out = dst + c * out_plane;
         resize_bilinear_plane(planes.data() + c * plane, img.height, img.width, out, fid_input_size, fid_input_size);
+        // 2x is exact, so whether or not this is fused, it rounds once, as PyTorch's 2 * x − 1 does.
         for (std::size_t i = 0; i < out_plane; ++i) out[i] = 2.0f * out[i] - 1.0f;
     }
 }
