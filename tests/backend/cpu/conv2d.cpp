@@ -34,6 +34,13 @@ const conv_case conv_cases[] = {
     {3, 2, 40, 40, 3, conv2d_geometry::square(3, 1, 1)},
     {3, 2, 20, 20, 3, conv2d_geometry::square(3, 1, 0)},  // 18x18 outputs: chunks of 2 samples, then 1
     {2, 6, 6, 6, 4, conv2d_geometry::square(1, 1, 0)},
+    // Stride 1 on maps small next to the kernel: the tap-by-tap path
+    // (the discriminator's 5x5 on 4x4, a 3x3 on 2x2, a non-square kernel
+    // with uneven padding on a non-square map, and a batch split in chunks).
+    {3, 4, 4, 4, 5, conv2d_geometry::square(5, 1, 2)},
+    {2, 3, 2, 2, 4, conv2d_geometry::square(3, 1, 1)},
+    {3, 2, 3, 5, 3, {3, 5, 1, 1, 2, 1}},
+    {5, 16, 4, 4, 40, conv2d_geometry::square(5, 1, 2)},
 };
 
 std::vector<float> random_bias(std::size_t n, rng& gen) {
@@ -129,6 +136,9 @@ TEST_CASE("conv_transpose2d: forward matches the naive loop and PyTorch's output
         {1, 5, 8, 8, 2, conv2d_geometry::square(4, 2, 1)},
         {3, 2, 5, 4, 3, {3, 2, 2, 1, 1, 0, 1, 0}},
         {2, 4, 20, 20, 3, conv2d_geometry::square(3, 1, 2)},
+        // The generator's same-size stage (k3 s1 p1 on 4x4): tap by tap.
+        {3, 6, 4, 4, 5, conv2d_geometry::square(3, 1, 1)},
+        {4, 32, 4, 4, 24, conv2d_geometry::square(3, 1, 1)},
     };
     for (const auto& t : cases) {
         CAPTURE(t.h);
@@ -173,6 +183,21 @@ TEST_CASE("conv2d and conv_transpose2d are adjoint: <conv(x), y> = <x, conv_tran
     ops::conv_transpose2d_forward(cpu{}, y, w, {}, ty, g, ws);
     REQUIRE(ty.shape() == x.shape());
     CHECK(ops::dot(cpu{}, cx, y) == doctest::Approx(ops::dot(cpu{}, x, ty)).epsilon(1e-5));
+}
+
+TEST_CASE("conv2d: padding-heavy stride-1 problems go tap by tap, the others by im2col") {
+    const auto problem = [](int h, int w, const conv2d_geometry& g) {
+        return cpu_detail::make_conv_problem({8, 16, std::size_t(h), std::size_t(w)}, {32, 16, std::size_t(g.kernel_h), std::size_t(g.kernel_w)},
+                                             g, "test");
+    };
+    // 5x5, padding 2, on 4x4: per axis 3 + 4 + 4 + 3 of 4 * 5 taps land inside.
+    CHECK(cpu_detail::tap_work_fraction(problem(4, 4, conv2d_geometry::square(5, 1, 2))) ==
+          doctest::Approx(14.0 * 14.0 / 400.0));
+    CHECK(cpu_detail::use_taps(problem(4, 4, conv2d_geometry::square(5, 1, 2))));
+    CHECK(cpu_detail::use_taps(problem(4, 4, conv2d_geometry::square(3, 1, 1))));
+    CHECK_FALSE(cpu_detail::use_taps(problem(32, 32, conv2d_geometry::square(3, 1, 1))));
+    CHECK_FALSE(cpu_detail::use_taps(problem(4, 4, conv2d_geometry::square(5, 2, 2))));  // strided
+    CHECK_FALSE(cpu_detail::use_taps(problem(5, 5, conv2d_geometry::square(3, 1, 0))));  // no padding
 }
 
 TEST_CASE("conv kernels: bad input throws a clear exception") {

@@ -7,12 +7,14 @@
 // 4x4 and 8x8 stages) still give the GEMM enough columns to run at full speed;
 // large maps use a chunk of one sample and write straight into the output.
 // Weights are [C_out][C_in][kh][kw], PyTorch's layout, read as a
-// C_out x (C_in*kh*kw) matrix.
+// C_out x (C_in*kh*kw) matrix. Stride-1 problems on maps so small that much
+// of im2col's work would multiply padding go tap by tap instead (conv2d_taps.hpp).
 #include <algorithm>
 #include <cstring>
 #include <span>
 #include <string>
 
+#include "isinggan/backend/cpu/conv2d_taps.hpp"
 #include "isinggan/backend/cpu/conv_geometry.hpp"
 #include "isinggan/backend/cpu/gemm.hpp"
 #include "isinggan/backend/cpu/im2col.hpp"
@@ -124,6 +126,7 @@ void for_each_chunk(const conv_problem& p, const conv_plan& plan, cpu_workspace&
 
 /// y = W * im2col(x), overwriting y.
 inline void conv_forward(const conv_problem& p, const float* x, const float* wmat, float* y, cpu_workspace& ws) {
+    if (use_taps(p)) return conv_forward_taps(p, x, wmat, y, ws);
     const auto plan = make_plan(p);
     for_each_chunk(p, plan, ws, [&](int b0, int nb, int thread) {
         const long cols = nb * p.out_plane();
@@ -140,6 +143,7 @@ inline void conv_forward(const conv_problem& p, const float* x, const float* wma
 /// dx = col2im(W^T * dy), overwriting dx.
 inline void conv_backward_data(const conv_problem& p, const float* dy, const float* wmat, float* dx,
                                cpu_workspace& ws) {
+    if (use_taps(p)) return conv_backward_data_taps(p, dy, wmat, dx, ws);
     const auto plan = make_plan(p);
     for_each_chunk(p, plan, ws, [&](int b0, int nb, int thread) {
         const long cols = nb * p.out_plane();
@@ -161,6 +165,7 @@ inline void conv_backward_data(const conv_problem& p, const float* dy, const flo
 /// accumulate into per-thread partial sums, added up at the end.
 inline void conv_backward_weights(const conv_problem& p, const float* x, const float* dy, float* dwmat, float beta,
                                   cpu_workspace& ws) {
+    if (use_taps(p)) return conv_backward_weights_taps(p, x, dy, dwmat, beta, ws);
     const auto plan = make_plan(p);
     const long wsize = long(p.c_out) * p.k();
     if (plan.threads > 1) {

@@ -1,6 +1,6 @@
 #pragma once
 // Scratch memory for the CPU kernels (im2col columns, gathered batches,
-// per-thread partial sums). A workspace grows to the largest request it has
+// per-thread partial sums, repacked weights). A workspace grows to the largest request it has
 // seen and then stays put, so a training loop that reuses one workspace
 // allocates only in its first step. Each thread has its own set of slots.
 #include <array>
@@ -13,7 +13,7 @@ namespace isinggan {
 
 class cpu_workspace {
 public:
-    enum slot : std::size_t { columns = 0, gathered = 1, partial = 2, slot_count = 3 };
+    enum slot : std::size_t { columns = 0, gathered = 1, partial = 2, packed = 3, slot_count = 4 };
 
     /// At least `n` floats for slot `s` of thread `thread`, valid until the
     /// next request for the same slot and thread. Not thread-safe for the
