@@ -16,7 +16,8 @@ struct conv_shape {
 
     int out_h() const { return transposed ? g.transposed_out_h(h) : g.conv_out_h(h); }
     int out_w() const { return transposed ? g.transposed_out_w(w) : g.conv_out_w(w); }
-    /// Multiply-adds x 2 of one forward pass (the backward data and weight passes cost the same each).
+    /// Multiply-adds x 2 of one forward pass (the backward data and weight passes cost the same each),
+/// counting every kernel tap, also those on padding.
     double forward_flops() const {
         const double positions = transposed ? double(h) * w : double(out_h()) * out_w();
         const double channels = double(c_in) * c_out;
@@ -31,6 +32,8 @@ inline std::vector<conv_shape> paper_conv_shapes() {
         // Discriminator: 5x5 stride-2 convolutions (its first layer, and a middle one).
         shapes.push_back({"conv5x5s2_4to64_256px" + b, false, n, 4, 256, 256, 64, conv2d_geometry::square(5, 2, 2)});
         shapes.push_back({"conv5x5s2_128to256_64px" + b, false, n, 128, 64, 64, 256, conv2d_geometry::square(5, 2, 2)});
+        // Its last layer: stride 1 on 4x4 maps, where half of the 5x5 window is padding.
+        shapes.push_back({"conv5x5s1_512to512_4px" + b, false, n, 512, 4, 4, 512, conv2d_geometry::square(5, 1, 2)});
         // Generator: 4x4 stride-2 transposed convolutions (the trunk's first, a head's later one).
         shapes.push_back({"tconv4x4s2_512to256_4px" + b, true, n, 512, 4, 4, 256, conv2d_geometry::square(4, 2, 1)});
         shapes.push_back({"tconv4x4s2_64to32_64px" + b, true, n, 64, 64, 64, 32, conv2d_geometry::square(4, 2, 1)});
