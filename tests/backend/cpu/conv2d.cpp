@@ -41,6 +41,10 @@ const conv_case conv_cases[] = {
     {2, 3, 2, 2, 4, conv2d_geometry::square(3, 1, 1)},
     {3, 2, 3, 5, 3, {3, 5, 1, 1, 2, 1}},
     {5, 16, 4, 4, 40, conv2d_geometry::square(5, 1, 2)},
+    // Maps large enough that a sample's column matrix goes in blocks of output
+    // rows (the last block shorter), stride 1 and 2.
+    {2, 64, 96, 96, 3, conv2d_geometry::square(3, 1, 1)},
+    {1, 64, 130, 130, 2, conv2d_geometry::square(5, 2, 2)},
 };
 
 std::vector<float> random_bias(std::size_t n, rng& gen) {
@@ -139,6 +143,8 @@ TEST_CASE("conv_transpose2d: forward matches the naive loop and PyTorch's output
         // The generator's same-size stage (k3 s1 p1 on 4x4): tap by tap.
         {3, 6, 4, 4, 5, conv2d_geometry::square(3, 1, 1)},
         {4, 32, 4, 4, 24, conv2d_geometry::square(3, 1, 1)},
+        // The U-Net's 2x2 up-convolution on a map large enough for row blocks.
+        {1, 8, 130, 130, 64, conv2d_geometry::square(2, 2, 0)},
     };
     for (const auto& t : cases) {
         CAPTURE(t.h);
@@ -198,6 +204,20 @@ TEST_CASE("conv2d: padding-heavy stride-1 problems go tap by tap, the others by 
     CHECK_FALSE(cpu_detail::use_taps(problem(32, 32, conv2d_geometry::square(3, 1, 1))));
     CHECK_FALSE(cpu_detail::use_taps(problem(4, 4, conv2d_geometry::square(5, 2, 2))));  // strided
     CHECK_FALSE(cpu_detail::use_taps(problem(5, 5, conv2d_geometry::square(3, 1, 0))));  // no padding
+}
+
+TEST_CASE("conv2d: large maps go in blocks of output rows, small ones whole") {
+    const auto problem = [](int c, int side, int k) {
+        const auto g = conv2d_geometry::square(k, 1, k / 2);
+        return cpu_detail::make_conv_problem({1, std::size_t(c), std::size_t(side), std::size_t(side)},
+                                             {8, std::size_t(c), std::size_t(k), std::size_t(k)}, g, "test");
+    };
+    const auto unet_top = problem(64, 256, 3);  // 576 x 65,536 columns
+    const int rows = cpu_detail::rows_per_block(unet_top);
+    CHECK(rows > 1);
+    CHECK(rows < 256);
+    CHECK(unet_top.k() * rows * unet_top.wo <= (1L << 20));
+    CHECK(cpu_detail::rows_per_block(problem(16, 32, 3)) == 32);
 }
 
 TEST_CASE("conv kernels: bad input throws a clear exception") {

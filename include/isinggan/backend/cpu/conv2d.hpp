@@ -67,6 +67,34 @@ inline void col2im_chunk(const conv_problem& p, const float* col, int b0, int nb
     });
 }
 
+/// Large maps: one sample's column matrix would be far bigger than the caches
+/// (576 x 65,536 floats, 151 MB, for a 64-channel 3x3 layer at 256 px), written
+/// by im2col and read back by the GEMM from memory. Such samples go in blocks
+/// of output rows whose column matrix stays under ~1 M floats.
+inline constexpr long row_block_threshold = 4L << 20;  // floats of one sample's column matrix
+inline int rows_per_block(const conv_problem& p) {
+    if (p.k() * p.out_plane() <= row_block_threshold) return p.ho;
+    return static_cast<int>(std::clamp<long>((1L << 20) / (p.k() * p.wo), 1, p.ho));
+}
+
+/// Column matrix of output rows [oy0, oy1) of sample b, row stride (oy1 - oy0) * Wo.
+inline void im2col_rows(const conv_problem& p, const float* x, int b, int oy0, int oy1, float* col) {
+    const long ld = long(oy1 - oy0) * p.wo;
+    const long kk = long(p.g.kernel_h) * p.g.kernel_w;
+    parallel_for(p.c_in, kk * ld, [&](long c) {
+        im2col_plane(x + (long(b) * p.c_in + c) * p.in_plane(), p.dims(), p.g, col + c * kk * ld, ld, oy0, oy1);
+    });
+}
+
+/// Adds the column matrix of output rows [oy0, oy1) back into sample b of x.
+inline void col2im_rows(const conv_problem& p, const float* col, int b, int oy0, int oy1, float* x) {
+    const long ld = long(oy1 - oy0) * p.wo;
+    const long kk = long(p.g.kernel_h) * p.g.kernel_w;
+    parallel_for(p.c_in, kk * ld, [&](long c) {
+        col2im_plane(col + c * kk * ld, p.dims(), p.g, x + (long(b) * p.c_in + c) * p.in_plane(), ld, oy0, oy1);
+    });
+}
+
 /// [nb][channels][plane] (NCHW samples) <-> [channels][nb * plane] (side by side).
 inline void gather_chunk(const float* nchw, int channels, long plane, int b0, int nb, float* folded) {
     parallel_for(long(nb) * channels, plane, [&](long t) {
@@ -128,7 +156,19 @@ void for_each_chunk(const conv_problem& p, const conv_plan& plan, cpu_workspace&
 inline void conv_forward(const conv_problem& p, const float* x, const float* wmat, float* y, cpu_workspace& ws) {
     if (use_taps(p)) return conv_forward_taps(p, x, wmat, y, ws);
     const auto plan = make_plan(p);
+    const int rows = rows_per_block(p);
     for_each_chunk(p, plan, ws, [&](int b0, int nb, int thread) {
+        if (nb == 1 && rows < p.ho) {
+            float* col = ws.get(cpu_workspace::columns, p.k() * rows * p.wo, thread);
+            for (int oy0 = 0; oy0 < p.ho; oy0 += rows) {
+                const int oy1 = std::min(p.ho, oy0 + rows);
+                const int cols = (oy1 - oy0) * p.wo;
+                im2col_rows(p, x, b0, oy0, oy1, col);
+                ops::gemm(cpu{}, transpose::no, transpose::no, p.c_out, cols, int(p.k()), 1.0f, wmat, int(p.k()), col,
+                          cols, 0.0f, y + long(b0) * p.c_out * p.out_plane() + long(oy0) * p.wo, int(p.out_plane()));
+            }
+            return;
+        }
         const long cols = nb * p.out_plane();
         float* col = ws.get(cpu_workspace::columns, p.k() * cols, thread);
         im2col_chunk(p, x, b0, nb, col);
@@ -145,7 +185,21 @@ inline void conv_backward_data(const conv_problem& p, const float* dy, const flo
                                cpu_workspace& ws) {
     if (use_taps(p)) return conv_backward_data_taps(p, dy, wmat, dx, ws);
     const auto plan = make_plan(p);
+    const int rows = rows_per_block(p);
     for_each_chunk(p, plan, ws, [&](int b0, int nb, int thread) {
+        if (nb == 1 && rows < p.ho) {
+            float* col = ws.get(cpu_workspace::columns, p.k() * rows * p.wo, thread);
+            std::memset(dx + long(b0) * p.c_in * p.in_plane(), 0, sizeof(float) * p.c_in * p.in_plane());
+            for (int oy0 = 0; oy0 < p.ho; oy0 += rows) {
+                const int oy1 = std::min(p.ho, oy0 + rows);
+                const int cols = (oy1 - oy0) * p.wo;
+                ops::gemm(cpu{}, transpose::yes, transpose::no, int(p.k()), cols, p.c_out, 1.0f, wmat, int(p.k()),
+                          dy + long(b0) * p.c_out * p.out_plane() + long(oy0) * p.wo, int(p.out_plane()), 0.0f, col,
+                          cols);
+                col2im_rows(p, col, b0, oy0, oy1, dx);
+            }
+            return;
+        }
         const long cols = nb * p.out_plane();
         float* col = ws.get(cpu_workspace::columns, p.k() * cols, thread);
         const float* rhs = dy + long(b0) * p.c_out * p.out_plane();
@@ -172,7 +226,22 @@ inline void conv_backward_weights(const conv_problem& p, const float* x, const f
         ws.reserve_threads(plan.threads);
         for (int t = 0; t < plan.threads; ++t) std::memset(ws.get(cpu_workspace::partial, wsize, t), 0, sizeof(float) * wsize);
     }
+    const int rows = rows_per_block(p);
     for_each_chunk(p, plan, ws, [&](int b0, int nb, int thread) {
+        float* target = plan.threads > 1 ? ws.get(cpu_workspace::partial, wsize, thread) : dwmat;
+        if (nb == 1 && rows < p.ho) {
+            float* col = ws.get(cpu_workspace::columns, p.k() * rows * p.wo, thread);
+            for (int oy0 = 0; oy0 < p.ho; oy0 += rows) {
+                const int oy1 = std::min(p.ho, oy0 + rows);
+                const int cols = (oy1 - oy0) * p.wo;
+                im2col_rows(p, x, b0, oy0, oy1, col);
+                const float b = plan.threads > 1 || b0 > 0 || oy0 > 0 ? 1.0f : beta;
+                ops::gemm(cpu{}, transpose::no, transpose::yes, p.c_out, int(p.k()), cols, 1.0f,
+                          dy + long(b0) * p.c_out * p.out_plane() + long(oy0) * p.wo, int(p.out_plane()), col, cols, b,
+                          target, int(p.k()));
+            }
+            return;
+        }
         const long cols = nb * p.out_plane();
         float* col = ws.get(cpu_workspace::columns, p.k() * cols, thread);
         im2col_chunk(p, x, b0, nb, col);
@@ -182,7 +251,6 @@ inline void conv_backward_weights(const conv_problem& p, const float* x, const f
             gather_chunk(dy, p.c_out, p.out_plane(), b0, nb, folded);
             lhs = folded;
         }
-        float* target = plan.threads > 1 ? ws.get(cpu_workspace::partial, wsize, thread) : dwmat;
         const float b = plan.threads > 1 || b0 > 0 ? 1.0f : beta;
         ops::gemm(cpu{}, transpose::no, transpose::yes, p.c_out, int(p.k()), int(cols), 1.0f, lhs, int(cols), col,
                   int(cols), b, target, int(p.k()));

@@ -29,14 +29,17 @@ inline std::pair<int, int> valid_columns(const plane_dims& d, const conv2d_geome
     return {first, last};
 }
 
-/// Writes the kh*kw rows of channel plane `x` starting at `col`.
-inline void im2col_plane(const float* x, const plane_dims& d, const conv2d_geometry& g, float* col, long ld) {
+/// Writes the kh*kw rows of channel plane `x` starting at `col`, for the
+/// output rows [oy0, oy1) (all of them by default).
+inline void im2col_plane(const float* x, const plane_dims& d, const conv2d_geometry& g, float* col, long ld,
+                         int oy0 = 0, int oy1 = -1) {
+    if (oy1 < 0) oy1 = d.ho;
     for (int i = 0; i < g.kernel_h; ++i) {
         for (int j = 0; j < g.kernel_w; ++j, col += ld) {
             // Output columns whose input column ox*sw - pw + j falls inside [0, w).
             const auto [first, last] = valid_columns(d, g, j);
-            for (int oy = 0; oy < d.ho; ++oy) {
-                float* out = col + static_cast<long>(oy) * d.wo;
+            for (int oy = oy0; oy < oy1; ++oy) {
+                float* out = col + static_cast<long>(oy - oy0) * d.wo;
                 const int iy = oy * g.stride_h - g.pad_h + i;
                 if (iy < 0 || iy >= d.h || first >= last) {
                     std::memset(out, 0, sizeof(float) * d.wo);
@@ -54,16 +57,19 @@ inline void im2col_plane(const float* x, const plane_dims& d, const conv2d_geome
 }
 
 /// Adds the kh*kw rows starting at `col` back into channel plane `x` (the
-/// adjoint of im2col_plane). The caller zeroes `x` first when it wants a fresh result.
-inline void col2im_plane(const float* col, const plane_dims& d, const conv2d_geometry& g, float* x, long ld) {
+/// adjoint of im2col_plane), for the output rows [oy0, oy1) (all by default).
+/// The caller zeroes `x` first when it wants a fresh result.
+inline void col2im_plane(const float* col, const plane_dims& d, const conv2d_geometry& g, float* x, long ld,
+                         int oy0 = 0, int oy1 = -1) {
+    if (oy1 < 0) oy1 = d.ho;
     for (int i = 0; i < g.kernel_h; ++i) {
         for (int j = 0; j < g.kernel_w; ++j, col += ld) {
             const auto [first, last] = valid_columns(d, g, j);
             if (first >= last) continue;
-            for (int oy = 0; oy < d.ho; ++oy) {
+            for (int oy = oy0; oy < oy1; ++oy) {
                 const int iy = oy * g.stride_h - g.pad_h + i;
                 if (iy < 0 || iy >= d.h) continue;
-                const float* in = col + static_cast<long>(oy) * d.wo;
+                const float* in = col + static_cast<long>(oy - oy0) * d.wo;
                 float* out = x + static_cast<long>(iy) * d.w - g.pad_w + j;
                 if (g.stride_w == 1)
                     for (int ox = first; ox < last; ++ox) out[ox] += in[ox];
