@@ -3,9 +3,12 @@
 // draws (splitmix64 of stream * C1 + index * C2): large inputs such as 2048-d
 // feature sets and Inception's weights are regenerated here, bit for bit,
 // instead of being committed.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "isinggan/io/image.hpp"
 
 namespace isinggan::testing {
 
@@ -21,6 +24,17 @@ inline std::vector<double> hashed_uniforms(std::uint64_t stream, std::size_t cou
     std::vector<double> v(count);
     for (std::size_t i = 0; i < count; ++i) v[i] = hashed_uniform(stream, i);
     return v;
+}
+
+/// make_fid_fixtures.hashed_bytes(stream, 3, h, w) as an RGB image.
+inline io::image8 hashed_image(std::uint64_t stream, std::size_t h, std::size_t w) {
+    const auto u = hashed_uniforms(stream, 3 * h * w);
+    io::image8 img(w, h, 3);
+    for (std::size_t c = 0; c < 3; ++c)
+        for (std::size_t y = 0; y < h; ++y)
+            for (std::size_t x = 0; x < w; ++x)
+                img(y, x, c) = static_cast<std::uint8_t>(std::floor(u[(c * h + y) * w + x] * 256.0));
+    return img;
 }
 
 }  // namespace isinggan::testing

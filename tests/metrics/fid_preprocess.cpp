@@ -19,6 +19,7 @@
 #include "support/fixture.hpp"
 
 using namespace isinggan;
+using isinggan::testing::hashed_image;
 
 namespace {
 
@@ -28,17 +29,6 @@ io::image8 image_from(const tensor<cpu>& bytes) {
     for (std::size_t c = 0; c < 3; ++c)
         for (std::size_t y = 0; y < bytes.h(); ++y)
             for (std::size_t x = 0; x < bytes.w(); ++x) img(y, x, c) = static_cast<std::uint8_t>(bytes(0, c, y, x));
-    return img;
-}
-
-/// make_fid_fixtures.hashed_bytes(stream, 3, h, w) as an RGB image.
-io::image8 hashed_image(std::uint64_t stream, std::size_t h, std::size_t w) {
-    const auto u = testing::hashed_uniforms(stream, 3 * h * w);
-    io::image8 img(w, h, 3);
-    for (std::size_t c = 0; c < 3; ++c)
-        for (std::size_t y = 0; y < h; ++y)
-            for (std::size_t x = 0; x < w; ++x)
-                img(y, x, c) = static_cast<std::uint8_t>(std::floor(u[(c * h + y) * w + x] * 256.0));
     return img;
 }
 

@@ -19,6 +19,7 @@
 #include "support/temp_directory.hpp"
 
 using namespace isinggan;
+using isinggan::testing::hashed_image;
 
 namespace {
 
@@ -48,17 +49,6 @@ std::vector<float> hashed_weight(const std::string& name, const std::vector<std:
         v[i] = static_cast<float>(x);
     }
     return v;
-}
-
-/// The hashed test image of make_fid_fixtures.py (3 channels, bytes).
-io::image8 hashed_image(std::uint64_t stream, std::size_t h, std::size_t w) {
-    const auto u = testing::hashed_uniforms(stream, 3 * h * w);
-    io::image8 img(w, h, 3);
-    for (std::size_t c = 0; c < 3; ++c)
-        for (std::size_t y = 0; y < h; ++y)
-            for (std::size_t x = 0; x < w; ++x)
-                img(y, x, c) = static_cast<std::uint8_t>(std::floor(u[(c * h + y) * w + x] * 256.0));
-    return img;
 }
 
 }  // namespace

@@ -124,6 +124,16 @@ void for_each_tap_chunk(const Problem& p, const tap_plan& plan, cpu_workspace& w
     for (int i = 0; i < plan.chunks; ++i) body(i * plan.chunk, std::min(plan.chunk, p.n - i * plan.chunk), thread_index());
 }
 
+/// Calls body(i, j, rect) for every kernel tap (i, j) that lands inside the input somewhere.
+template <class Problem, class Body>
+void for_each_tap(const Problem& p, Body&& body) {
+    for (int i = 0; i < p.g.kernel_h; ++i)
+        for (int j = 0; j < p.g.kernel_w; ++j) {
+            const tap_rect r = tap_output_rect(p.ho, p.wo, p.h, p.w, p.g, i, j);
+            if (r.size() > 0) body(i, j, r);
+        }
+}
+
 /// W [c_out][c_in][taps] -> [taps][c_out][c_in], so each tap's matrix is contiguous.
 template <class Problem>
 const float* pack_taps(const Problem& p, const float* wmat, cpu_workspace& ws) {
@@ -146,19 +156,16 @@ void conv_forward_taps(const Problem& p, const float* x, const float* wmat, floa
     const float* packed = pack_taps(p, wmat, ws);
     for_each_tap_chunk(p, make_tap_plan(p), ws, [&](int b0, int nb, int thread) {
         std::memset(y + long(b0) * p.c_out * p.out_plane(), 0, sizeof(float) * nb * p.c_out * p.out_plane());
-        for (int i = 0; i < p.g.kernel_h; ++i)
-            for (int j = 0; j < p.g.kernel_w; ++j) {
-                const tap_rect r = tap_output_rect(p.ho, p.wo, p.h, p.w, p.g, i, j);
-                if (r.size() == 0) continue;
-                const long cols = nb * r.size();
-                float* xt = ws.get(cpu_workspace::columns, std::size_t(p.c_in) * cols, thread);
-                float* yt = ws.get(cpu_workspace::gathered, std::size_t(p.c_out) * cols, thread);
-                gather_rect(x, p.c_in, p.h, p.w, b0, nb, r, i - p.g.pad_h, j - p.g.pad_w, xt);
-                const float* wt = packed + long(i * p.g.kernel_w + j) * p.c_out * p.c_in;
-                ops::gemm(cpu{}, transpose::no, transpose::no, p.c_out, int(cols), p.c_in, 1.0f, wt, p.c_in, xt,
-                          int(cols), 0.0f, yt, int(cols));
-                add_rect(yt, p.c_out, p.ho, p.wo, b0, nb, r, 0, 0, y);
-            }
+        for_each_tap(p, [&](int i, int j, const tap_rect& r) {
+            const long cols = nb * r.size();
+            float* xt = ws.get(cpu_workspace::columns, std::size_t(p.c_in) * cols, thread);
+            float* yt = ws.get(cpu_workspace::gathered, std::size_t(p.c_out) * cols, thread);
+            gather_rect(x, p.c_in, p.h, p.w, b0, nb, r, i - p.g.pad_h, j - p.g.pad_w, xt);
+            const float* wt = packed + long(i * p.g.kernel_w + j) * p.c_out * p.c_in;
+            ops::gemm(cpu{}, transpose::no, transpose::no, p.c_out, int(cols), p.c_in, 1.0f, wt, p.c_in, xt,
+                      int(cols), 0.0f, yt, int(cols));
+            add_rect(yt, p.c_out, p.ho, p.wo, b0, nb, r, 0, 0, y);
+        });
     });
 }
 
@@ -168,19 +175,16 @@ void conv_backward_data_taps(const Problem& p, const float* dy, const float* wma
     const float* packed = pack_taps(p, wmat, ws);
     for_each_tap_chunk(p, make_tap_plan(p), ws, [&](int b0, int nb, int thread) {
         std::memset(dx + long(b0) * p.c_in * p.in_plane(), 0, sizeof(float) * nb * p.c_in * p.in_plane());
-        for (int i = 0; i < p.g.kernel_h; ++i)
-            for (int j = 0; j < p.g.kernel_w; ++j) {
-                const tap_rect r = tap_output_rect(p.ho, p.wo, p.h, p.w, p.g, i, j);
-                if (r.size() == 0) continue;
-                const long cols = nb * r.size();
-                float* dyt = ws.get(cpu_workspace::gathered, std::size_t(p.c_out) * cols, thread);
-                float* dxt = ws.get(cpu_workspace::columns, std::size_t(p.c_in) * cols, thread);
-                gather_rect(dy, p.c_out, p.ho, p.wo, b0, nb, r, 0, 0, dyt);
-                const float* wt = packed + long(i * p.g.kernel_w + j) * p.c_out * p.c_in;
-                ops::gemm(cpu{}, transpose::yes, transpose::no, p.c_in, int(cols), p.c_out, 1.0f, wt, p.c_in, dyt,
-                          int(cols), 0.0f, dxt, int(cols));
-                add_rect(dxt, p.c_in, p.h, p.w, b0, nb, r, i - p.g.pad_h, j - p.g.pad_w, dx);
-            }
+        for_each_tap(p, [&](int i, int j, const tap_rect& r) {
+            const long cols = nb * r.size();
+            float* dyt = ws.get(cpu_workspace::gathered, std::size_t(p.c_out) * cols, thread);
+            float* dxt = ws.get(cpu_workspace::columns, std::size_t(p.c_in) * cols, thread);
+            gather_rect(dy, p.c_out, p.ho, p.wo, b0, nb, r, 0, 0, dyt);
+            const float* wt = packed + long(i * p.g.kernel_w + j) * p.c_out * p.c_in;
+            ops::gemm(cpu{}, transpose::yes, transpose::no, p.c_in, int(cols), p.c_out, 1.0f, wt, p.c_in, dyt,
+                      int(cols), 0.0f, dxt, int(cols));
+            add_rect(dxt, p.c_in, p.h, p.w, b0, nb, r, i - p.g.pad_h, j - p.g.pad_w, dx);
+        });
     });
 }
 
@@ -196,18 +200,15 @@ void conv_backward_weights_taps(const Problem& p, const float* x, const float* d
     for (int t = 0; t < plan.threads; ++t) std::memset(ws.get(cpu_workspace::partial, wsize, t), 0, sizeof(float) * wsize);
     for_each_tap_chunk(p, plan, ws, [&](int b0, int nb, int thread) {
         float* sum = ws.get(cpu_workspace::partial, wsize, thread);
-        for (int i = 0; i < p.g.kernel_h; ++i)
-            for (int j = 0; j < p.g.kernel_w; ++j) {
-                const tap_rect r = tap_output_rect(p.ho, p.wo, p.h, p.w, p.g, i, j);
-                if (r.size() == 0) continue;
-                const long cols = nb * r.size();
-                float* xt = ws.get(cpu_workspace::columns, std::size_t(p.c_in) * cols, thread);
-                float* dyt = ws.get(cpu_workspace::gathered, std::size_t(p.c_out) * cols, thread);
-                gather_rect(x, p.c_in, p.h, p.w, b0, nb, r, i - p.g.pad_h, j - p.g.pad_w, xt);
-                gather_rect(dy, p.c_out, p.ho, p.wo, b0, nb, r, 0, 0, dyt);
-                ops::gemm(cpu{}, transpose::no, transpose::yes, p.c_out, p.c_in, int(cols), 1.0f, dyt, int(cols), xt,
-                          int(cols), 1.0f, sum + long(i * p.g.kernel_w + j) * plane, p.c_in);
-            }
+        for_each_tap(p, [&](int i, int j, const tap_rect& r) {
+            const long cols = nb * r.size();
+            float* xt = ws.get(cpu_workspace::columns, std::size_t(p.c_in) * cols, thread);
+            float* dyt = ws.get(cpu_workspace::gathered, std::size_t(p.c_out) * cols, thread);
+            gather_rect(x, p.c_in, p.h, p.w, b0, nb, r, i - p.g.pad_h, j - p.g.pad_w, xt);
+            gather_rect(dy, p.c_out, p.ho, p.wo, b0, nb, r, 0, 0, dyt);
+            ops::gemm(cpu{}, transpose::no, transpose::yes, p.c_out, p.c_in, int(cols), 1.0f, dyt, int(cols), xt,
+                      int(cols), 1.0f, sum + long(i * p.g.kernel_w + j) * plane, p.c_in);
+        });
     });
     // Sum the chunks' buffers and unpack [taps][c_out][c_in] -> [c_out][c_in][taps],
     // in blocks of 64 weights so that both sides stay in cache.
