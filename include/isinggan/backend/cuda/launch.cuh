@@ -9,7 +9,7 @@
 
 /// Declares a kernel defined in a header. Non-template kernels get internal
 /// linkage, so that several .cu files of one program can include the header
-/// (nvcc gives every __global__ function an externally visible host stub).
+/// (nvcc gives every __global__ function an externally visible host-side launcher).
 #define ISINGGAN_KERNEL static __global__
 
 /// `for (i ...)` over [0, n) in a grid-stride loop: each thread takes every
