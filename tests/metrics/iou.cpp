@@ -3,6 +3,7 @@
 #include <string>
 
 #include "isinggan/metrics/iou.hpp"
+#include "support/mask_from_rows.hpp"
 
 using namespace isinggan;
 using metrics::iou_accumulator;
@@ -10,17 +11,7 @@ using metrics::prediction_kind;
 
 namespace {
 
-/// [1,1,H,W] from rows of '#' (1) and '.' (0).
-tensor<cpu> mask(std::initializer_list<std::string> rows) {
-    const std::size_t h = rows.size(), w = rows.begin()->size();
-    tensor<cpu> m({1, 1, h, w});
-    std::size_t y = 0;
-    for (const auto& r : rows) {
-        for (std::size_t x = 0; x < w; ++x) m(0, 0, y, x) = r[x] == '#' ? 1.0f : 0.0f;
-        ++y;
-    }
-    return m;
-}
+tensor<cpu> mask(std::initializer_list<std::string> rows) { return testing::mask_from_rows(rows); }
 
 double iou_of(const tensor<cpu>& p, const tensor<cpu>& t) {
     iou_accumulator acc;

@@ -3,22 +3,13 @@
 #include <string>
 
 #include "isinggan/metrics/mask_topology.hpp"
+#include "support/mask_from_rows.hpp"
 
 using namespace isinggan;
 
 namespace {
 
-/// A mask from rows of '#' (foreground) and '.' (background).
-tensor<cpu> mask(std::initializer_list<std::string> rows) {
-    const std::size_t h = rows.size(), w = rows.begin()->size();
-    tensor<cpu> m({1, 1, h, w});
-    std::size_t y = 0;
-    for (const auto& r : rows) {
-        for (std::size_t x = 0; x < w; ++x) m(0, 0, y, x) = r[x] == '#' ? 1.0f : 0.0f;
-        ++y;
-    }
-    return m;
-}
+tensor<cpu> mask(std::initializer_list<std::string> rows) { return testing::mask_from_rows(rows); }
 
 mask_topology measure(const tensor<cpu>& m) { return measure_mask(m.data(), int(m.h()), int(m.w())); }
 
