@@ -115,7 +115,7 @@ torch::Tensor ising_energy(const torch::Tensor& f) {
     return right.abs().sum() + down.abs().sum();
 }
 
-void theirs(benchmark::State& state, int size, std::size_t batch, bool residual) {
+void theirs(benchmark::State& state, int size, std::size_t batch, bool residual, bool freeze_d) {
     torch::manual_seed(1);
     generator g(size, residual);
     nn::Sequential d = discriminator(size);
@@ -135,9 +135,15 @@ void theirs(benchmark::State& state, int size, std::size_t batch, bool residual)
         d_loss.backward();
         d_opt.step();
         g_opt.zero_grad();
+        // freeze_d: D's parameters leave autograd for the generator step, so only
+        // D's input gradient is computed (as isinggan's trainer does).
+        if (freeze_d)
+            for (auto& p : d->parameters()) p.set_requires_grad(false);
         torch::Tensor g_loss =
             torch::binary_cross_entropy_with_logits(d->forward(fake), ones) + lambda * ising_energy(mask);
         g_loss.backward();
+        if (freeze_d)
+            for (auto& p : d->parameters()) p.set_requires_grad(true);
         g_opt.step();
         return d_loss.item<double>();
     };
@@ -154,7 +160,11 @@ void add(const char* model, std::size_t batch) {
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond)
         ->MinTime(2.0);
-    benchmark::RegisterBenchmark((key + "/libtorch").c_str(), theirs, Size, batch, residual)
+    benchmark::RegisterBenchmark((key + "/libtorch").c_str(), theirs, Size, batch, residual, false)
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond)
+        ->MinTime(2.0);
+    benchmark::RegisterBenchmark((key + "/libtorch_d_frozen").c_str(), theirs, Size, batch, residual, true)
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond)
         ->MinTime(2.0);

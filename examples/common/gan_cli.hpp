@@ -42,6 +42,7 @@ struct program_args {
     std::size_t sample_every = 200;
     std::size_t synthetic = 512;     // synthetic samples when no --data is given
     std::string cache;               // dataset cache folder
+    std::string device = "cpu";      // cpu or cuda
     // sample / export
     std::string checkpoint;
     std::size_t n = 0;               // default 64 (sample) or 1000 (export)
@@ -53,13 +54,14 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "  train   --out RUN [--data DIR] [--modalities CSV --modality K] [--size S] [--width W]\n"
         << "          [--batch N] [--iters N] [--lambda L] [--lr R] [--beta1 B] [--beta2 B] [--seed S]\n"
         << "          [--threads T] [--checkpoint-every M] [--sample-every M] [--synthetic N] [--cache DIR]\n"
-        << "          [--resume]\n"
+        << "          [--device cpu|cuda] [--resume]\n"
         << "  sample  --checkpoint FILE --out GRID.png [--n 64] [--seed S] [--threads T]\n"
         << "  export  --checkpoint FILE --out DIR [--n 1000] [--seed S] [--batch 64] [--threads T]\n\n"
         << "  --data DIR       BBBC038/Kaggle layout or flat images/ + masks/ (default: embedded synthetic nuclei)\n"
         << "  --size S         side in pixels: 32, 64, 128 or 256 (default 64)\n"
         << "  --width W        channel width factor, 1 = the paper's: 1 or 0.25 (default 1)\n"
         << "  --lambda L       smoothness weight, applied as L/(D*N) to the summed energy (default 1.5)\n"
+        << "  --device D       train on cpu (default) or cuda (the GPU; sampling and export stay on the CPU)\n"
         << "  see examples/README.md for every flag and the outputs\n";
 }
 
@@ -104,7 +106,7 @@ inline program_args parse_args(int argc, char** argv) {
     static const std::set<std::string> train_flags{
         "--data", "--modalities", "--modality", "--size", "--width", "--batch", "--iters", "--lambda", "--lr",
         "--beta1", "--beta2", "--seed", "--threads", "--out", "--resume", "--checkpoint-every", "--sample-every",
-        "--synthetic", "--cache"};
+        "--synthetic", "--cache", "--device"};
     static const std::set<std::string> sample_flags{"--checkpoint", "--n", "--seed", "--threads", "--out"};
     static const std::set<std::string> export_flags{"--checkpoint", "--n", "--seed", "--threads", "--out", "--batch"};
     const auto& allowed = a.command == "train" ? train_flags : a.command == "sample" ? sample_flags : export_flags;
@@ -139,6 +141,10 @@ inline program_args parse_args(int argc, char** argv) {
         else if (flag == "--sample-every") a.sample_every = whole_number(flag, v);
         else if (flag == "--synthetic") a.synthetic = whole_number(flag, v);
         else if (flag == "--cache") a.cache = v;
+        else if (flag == "--device") {
+            if (v != "cpu" && v != "cuda") throw usage_error("--device takes cpu or cuda, got '" + v + "'");
+            a.device = v;
+        }
         else if (flag == "--checkpoint") a.checkpoint = v;
         else if (flag == "--n") a.n = whole_number(flag, v);
     }

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -191,14 +192,30 @@ private:
             if (ising && !a.lambda) a.lambda = number(meta, "lambda", checkpoint);
         }
         if (!ising && a.lambda) throw usage_error("--lambda: " + name + " has no smoothness term");
+        if (a.device == "cuda") {
+#ifdef ISINGGAN_EXAMPLES_CUDA
+            return train_on_gpu(name, a);
+#else
+            throw usage_error("--device cuda: this build of " + name +
+                              " has no CUDA backend (build it where the CUDA toolkit and cuDNN are installed)");
+#endif
+        }
         const int size = a.size.value_or(64);
         const int divisor = width_divisor(a.width.value_or(1.0));
-        return for_model(size, divisor, [&]<int S, int D>() { return train_model<S, D>(name, a); });
+        return for_model(size, divisor, [&]<int S, int D>() { return train_model<S, D, cpu>(name, a); });
     }
 
-    template <int S, int D>
+#ifdef ISINGGAN_EXAMPLES_CUDA
+    /// train on the GPU: defined in gan_program_cuda.cuh, compiled by nvcc
+    /// in the program's cuda.cu.
+    static int train_on_gpu(const std::string& name, const program_args& a);
+#endif
+
+    /// The training run on backend B (cpu, or cuda from train_on_gpu).
+    template <int S, int D, class B>
     static int train_model(const std::string& name, const program_args& a) {
-        using trainer_type = train::gan_trainer<Generator<S, D>, models::paper_discriminator<S, D>, Smoothness>;
+        using trainer_type = train::gan_trainer<on_backend<Generator<S, D>, B>,
+                                                on_backend<models::paper_discriminator<S, D>, B>, Smoothness>;
         const fs::path run = a.out, checkpoint = run / "checkpoint.safetensors";
         const data::image_mask_set training_set = load_training_set(a, S);
         train::gan_options o;
@@ -229,13 +246,23 @@ private:
                            {"beta1", format(a.beta1)}, {"beta2", format(a.beta2)}, {"seed", std::to_string(a.seed)},
                            {"training_samples", std::to_string(training_set.size())},
                            {"checkpoint_every", std::to_string(a.checkpoint_every)},
-                           {"sample_every", std::to_string(a.sample_every)}});
+                           {"sample_every", std::to_string(a.sample_every)}, {"device", B::name}});
         double seconds = 0.0;
         training_log log(run / "log.csv", a.resume, trainer.steps(), seconds);
 
         tensor<cpu> grid_images, grid_masks;
+        std::unique_ptr<Generator<S, D>> host_generator;  // GPU runs draw their sample grids on a host copy
+        auto sampling_generator = [&]() -> Generator<S, D>& {
+            if constexpr (std::same_as<B, cpu>) {
+                return trainer.generator();
+            } else {
+                if (!host_generator) host_generator = std::make_unique<Generator<S, D>>();
+                copy_model_state(trainer.generator(), *host_generator);
+                return *host_generator;
+            }
+        };
         auto save_grid = [&] {
-            train::generate(trainer.generator(), 0x5eed, 0, 16, grid_images, grid_masks);  // the same z every time
+            train::generate(sampling_generator(), 0x5eed, 0, 16, grid_images, grid_masks);  // the same z every time
             train::write_sample_grid(grid_path(run, trainer.steps()), grid_images, grid_masks);
         };
         auto save_checkpoint = [&] { trainer.save(checkpoint, meta); };

@@ -1,10 +1,13 @@
 #pragma once
 // Image sets → FID statistics, for the fid program: finding the PNGs of a
 // folder, and running them through pytorch-fid's preprocessing and Inception
-// in batches, with a progress bar.
+// in batches, with a progress bar. Images are read and preprocessed on the
+// host; the Inception runs on the CPU or, with --device cuda, on the GPU.
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,6 +31,22 @@ inline std::string lower_extension(const fs::path& p) {
 
 inline bool is_npz(const fs::path& p) { return lower_extension(p) == ".npz"; }
 
+/// A preprocessed host batch [N, 3, 299, 299] → its N x 2048 Inception features.
+using feature_function = std::function<void(const tensor<cpu>&, std::vector<float>&)>;
+
+/// pytorch-fid's Inception on backend B with the weights of `weights`.
+template <class B>
+feature_function inception_features(const fs::path& weights) {
+    auto model = std::make_shared<basic_fid_inception_v3<B>>();
+    model->load(weights);
+    return [model](const tensor<cpu>& x, std::vector<float>& out) { model->features(x, out); };
+}
+
+#ifdef ISINGGAN_EXAMPLES_CUDA
+/// inception_features<cuda> once a GPU is found (cuda.cu, compiled by nvcc).
+feature_function gpu_inception_features(const fs::path& weights);
+#endif
+
 /// PNG files under `root`, recursively and sorted; masks/ and hidden folders are skipped.
 inline std::vector<fs::path> image_files(const fs::path& root) {
     if (!fs::is_directory(root)) throw io_error(root.string() + ": not a folder of images or a .npz file");
@@ -46,7 +65,7 @@ inline std::vector<fs::path> image_files(const fs::path& root) {
 
 /// Statistics of the features of `files`; `label` names the set in the progress bar.
 inline metrics::fid_statistics image_statistics(const std::vector<fs::path>& files, const std::string& label,
-                                                fid_inception_v3& model, std::size_t batch) {
+                                                const feature_function& model, std::size_t batch) {
     if (files.size() < 2)
         throw io_error(label + ": needs at least 2 PNG images, found " + std::to_string(files.size()));
     metrics::feature_statistics_accumulator acc(fid_inception_v3::feature_dim);
@@ -67,7 +86,7 @@ inline metrics::fid_statistics image_statistics(const std::vector<fs::path>& fil
             }
         }
         if (!failure.empty()) throw io_error(failure);
-        model.features(x, features);
+        model(x, features);
         acc.add(features, n);
         progress.advance(n);
     }
@@ -75,25 +94,30 @@ inline metrics::fid_statistics image_statistics(const std::vector<fs::path>& fil
     return acc.statistics();
 }
 
-/// Loads the weights on first use, so .npz-only runs need none.
+/// Loads the weights on first use, so .npz-only runs need none. `device`
+/// is "cpu" or "cuda" (the latter only in builds with the CUDA backend).
 class lazy_model {
 public:
-    explicit lazy_model(std::string weights) : weights_(std::move(weights)) {}
-    fid_inception_v3& get() {
-        if (!loaded_) {
+    lazy_model(std::string weights, std::string device) : weights_(std::move(weights)), device_(std::move(device)) {}
+    const feature_function& get() {
+        if (!features_) {
             if (weights_.empty())
                 throw argument_error(std::string("--weights is required for image folders.\n") +
                                      fid_weights_instructions);
-            model_.load(fs::path(weights_));
-            loaded_ = true;
+#ifdef ISINGGAN_EXAMPLES_CUDA
+            if (device_ == "cuda") {
+                features_ = gpu_inception_features(weights_);
+                return features_;
+            }
+#endif
+            features_ = inception_features<cpu>(weights_);
         }
-        return model_;
+        return features_;
     }
 
 private:
-    std::string weights_;
-    fid_inception_v3 model_;
-    bool loaded_ = false;
+    std::string weights_, device_;
+    feature_function features_;
 };
 
 /// Statistics of a PATH argument: a .npz file, or a folder of images.

@@ -1,7 +1,7 @@
 // fid: the Fréchet Inception Distance between two image sets, as pytorch-fid
 // computes it, and the paper's Table 2.
 //
-//   fid PATH_A PATH_B --weights FILE [--batch 50] [--threads T] [--save-stats OUT.npz]
+//   fid PATH_A PATH_B --weights FILE [--batch 50] [--threads T] [--device cpu|cuda] [--save-stats OUT.npz]
 //   fid PATH_A --weights FILE --save-stats OUT.npz
 //   fid table --weights FILE --data DATASET --modalities CSV --out DIR --fake MODEL:K=PATH ...
 //
@@ -9,7 +9,8 @@
 // <id>/images/<id>.png, the flat layout images/*.png and exported samples all
 // work: folders named "masks" are skipped), or a .npz file of statistics in
 // pytorch-fid's format (arrays mu and sigma). --save-stats writes PATH_A's
-// statistics. Prints "FID: <value>". See README.md.
+// statistics. --device cuda runs the Inception on the GPU (images are still
+// read and resized on the host). Prints "FID: <value>". See README.md.
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -29,7 +30,7 @@ namespace {
 
 struct options {
     std::vector<std::string> paths;
-    std::string weights, save_stats;
+    std::string weights, save_stats, device = "cpu";
     std::size_t batch = 50;
     int threads = 0;
     bool table = false;
@@ -37,11 +38,12 @@ struct options {
 };
 
 const char* usage =
-    "usage: fid PATH_A PATH_B --weights FILE [--batch 50] [--threads T] [--save-stats OUT.npz]\n"
+    "usage: fid PATH_A PATH_B --weights FILE [--batch 50] [--threads T] [--device cpu|cuda] [--save-stats OUT.npz]\n"
     "       fid PATH_A --weights FILE --save-stats OUT.npz\n"
     "       fid table --weights FILE --data DATASET --modalities CSV --out DIR --fake MODEL:K=PATH [--fake ...]\n"
     "  PATH: a folder of PNG images (searched recursively; folders named \"masks\" are skipped)\n"
-    "        or pytorch-fid statistics (.npz with arrays mu and sigma)\n";
+    "        or pytorch-fid statistics (.npz with arrays mu and sigma)\n"
+    "  --device: where the Inception runs, cpu (default) or cuda (the GPU; images are still read on the host)\n";
 
 options parse(int argc, char** argv) {
     options o;
@@ -68,6 +70,8 @@ options parse(int argc, char** argv) {
             o.batch = std::size_t(number(value()));
         else if (a == "--threads")
             o.threads = int(number(value()));
+        else if (a == "--device")
+            o.device = value();
         else if (a == "-h" || a == "--help") {
             std::cout << usage;
             std::exit(0);
@@ -88,8 +92,16 @@ options parse(int argc, char** argv) {
         else
             throw argument_error("fid table takes no paths, got \"" + a + "\"");
     }
+    if (o.device != "cpu" && o.device != "cuda")
+        throw argument_error("--device must be cpu or cuda, got \"" + o.device + "\"");
+#ifndef ISINGGAN_EXAMPLES_CUDA
+    if (o.device == "cuda")
+        throw argument_error(
+            "--device cuda: this build has no CUDA backend (build it where the CUDA toolkit and cuDNN are installed)");
+#endif
     o.table_opts.weights = o.weights;
     o.table_opts.batch = o.batch;
+    o.table_opts.device = o.device;
     if (!o.table && o.paths.size() != 2 && !(!o.save_stats.empty() && o.paths.size() == 1))
         throw argument_error("expected two paths (or one with --save-stats)");
     return o;
@@ -104,7 +116,7 @@ int main(int argc, char** argv) {
         if (o.threads > 0) omp_set_num_threads(o.threads);
 #endif
         if (o.table) return run_table(o.table_opts);
-        lazy_model model(o.weights);
+        lazy_model model(o.weights, o.device);
         std::vector<metrics::fid_statistics> stats;
         for (const auto& p : o.paths) {
             stats.push_back(path_statistics(p, model, o.batch));

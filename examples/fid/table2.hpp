@@ -3,7 +3,7 @@
 // against the real images of the modality it was trained on.
 //
 //   fid table --weights FILE --data DATASET --modalities CSV --out DIR
-//             --fake MODEL:K=PATH [--fake MODEL:K=PATH ...] [--batch 50]
+//             --fake MODEL:K=PATH [--fake MODEL:K=PATH ...] [--batch 50] [--device cpu|cuda]
 //
 // The real images of modality K are the dataset's images whose ids the
 // modalities table (written by examples/modalities) puts in K. A PATH is an
@@ -28,6 +28,7 @@ namespace fid_program {
 
 struct table_options {
     std::string weights, data, modalities, out;
+    std::string device = "cpu";
     std::size_t batch = 50;
     struct fake_set {
         std::string model;
@@ -58,7 +59,7 @@ inline int run_table(const table_options& o) {
                   << fid_weights_instructions << "\n";
         return 1;
     }
-    lazy_model model(o.weights);
+    lazy_model model(o.weights, o.device);
     const auto listing = io::list_dataset(o.data, /*lenient=*/true);
     const auto rows = io::read_modalities_csv(o.modalities);
     fs::create_directories(o.out);

@@ -18,15 +18,15 @@
 #include <omp.h>
 #endif
 
-#include <isinggan/io/checkpoint.hpp>
 #include <isinggan/io/dataset.hpp>
 #include <isinggan/io/training_data.hpp>
-#include <isinggan/models/unet.hpp>
-#include <isinggan/train/progress.hpp>
-#include <isinggan/train/segmentation_trainer.hpp>
+
+#include "training.hpp"
 
 namespace ig = isinggan;
 namespace fs = std::filesystem;
+using unet_program::settings;
+using unet_program::split_sets;
 
 namespace {
 
@@ -34,20 +34,11 @@ struct usage_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-struct settings {
-    fs::path data, modalities, test_data, out, cache;
-    std::size_t modality = 0;
-    std::vector<fs::path> synthetic;
-    double fraction = 1.0, test_fraction = 0.2, lr = 1e-4, width = 1.0, dice = 0.0;
-    std::size_t size = 256, epochs = 30, batch = 4, synthetic_count = 256;
-    std::uint64_t split_seed = 0, seed = 0;
-    int threads = 0;
-};
-
 const char* usage_text =
     "usage: unet --out RUN [--data DIR] [--modalities CSV --modality K] [--synthetic DIR]... [--fraction F]\n"
     "            [--test-fraction F] [--test-data DIR] [--size S] [--width W] [--epochs N] [--lr R] [--batch B]\n"
     "            [--dice W] [--split-seed S] [--seed S] [--threads T] [--cache DIR] [--synthetic-count N]\n"
+    "            [--device cpu|cuda]\n"
     "widths: 1, 0.25, 0.125; sizes: multiples of 16 (the paper: 256). See examples/unet/README.md.\n";
 
 double number(const std::string& flag, const std::string& v) {
@@ -98,6 +89,10 @@ settings parse(int argc, char** argv) {
         else if (flag == "--cache") s.cache = v;
         else if (flag == "--synthetic-count") s.synthetic_count = whole(flag, v);
         else if (flag == "--out") s.out = v;
+        else if (flag == "--device") {
+            if (v != "cpu" && v != "cuda") throw usage_error("--device takes cpu or cuda, got '" + v + "'");
+            s.device = v;
+        }
         else throw usage_error("unknown flag '" + flag + "'");
     }
     if (s.out.empty()) throw usage_error("--out RUN is required");
@@ -112,6 +107,11 @@ settings parse(int argc, char** argv) {
     if ((s.modality == 0) != s.modalities.empty())
         throw usage_error("--modalities and --modality K (1..k) go together");
     if (s.data.empty() && s.modality) throw usage_error("--modality needs --data");
+#ifndef ISINGGAN_EXAMPLES_CUDA
+    if (s.device == "cuda")
+        throw usage_error("--device cuda: this build has no CUDA backend (build with the CUDA toolkit and cuDNN "
+                          "installed)");
+#endif
     return s;
 }
 
@@ -164,11 +164,6 @@ std::string json_string(const std::string& v) {
     return out + "\"";
 }
 
-struct split_sets {
-    ig::data::image_mask_set train, test;
-    std::size_t real_total = 0, real_train = 0, synthetic = 0;
-};
-
 split_sets prepare(const settings& s) {
     ig::io::training_data_options t;
     t.data_dir = s.data;
@@ -213,40 +208,28 @@ split_sets prepare(const settings& s) {
     return out;
 }
 
-template <int WidthDivisor>
+/// The training run on the device --device names (parse refused cuda where this build has no CUDA backend).
+unet_program::training_result train_on_device(const settings& s, const split_sets& sets) {
+#ifdef ISINGGAN_EXAMPLES_CUDA
+    if (s.device == "cuda") return unet_program::train_on_gpu(s, sets);
+#endif
+    return unet_program::train<ig::cpu>(s, sets);
+}
+
 int run(const settings& s) {
     const auto start = std::chrono::steady_clock::now();
+#ifdef ISINGGAN_EXAMPLES_CUDA
+    if (s.device == "cuda") unet_program::require_gpu();
+#endif
     const split_sets sets = prepare(s);
     std::cerr << "training on " << sets.real_train << " real + " << sets.synthetic << " synthetic pairs, testing on "
-              << sets.test.size() << " (" << s.size << "x" << s.size << ", width " << s.width << ")\n";
+              << sets.test.size() << " (" << s.size << "x" << s.size << ", width " << s.width << ", " << s.device
+              << ")\n";
     fs::create_directories(s.out);
 
-    using net_type = ig::models::unet<WidthDivisor>;
-    ig::train::segmentation_trainer<net_type> trainer(
-        {.batch = s.batch, .lr = s.lr, .dice_weight = s.dice, .seed = s.seed});
-    std::ofstream log(s.out / "log.csv");
-    log << "epoch,seconds,loss\n";
-    const auto train_start = std::chrono::steady_clock::now();
-    double last_loss = 0;
-    for (std::size_t e = 1; e <= s.epochs; ++e) {
-        const std::size_t steps = (sets.train.size() + s.batch - 1) / s.batch;
-        ig::train::progress_reporter bar("epoch " + std::to_string(e) + "/" + std::to_string(s.epochs), steps);
-        const auto stats = trainer.epoch(sets.train, [&](std::size_t done, std::size_t, double loss) {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "loss %.4f", loss);
-            bar.update(done, buf);
-        });
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "mean loss %.4f", stats.mean_loss);
-        bar.finish(buf);
-        last_loss = stats.mean_loss;
-        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - train_start).count();
-        log << e << ',' << t << ',' << stats.mean_loss << '\n' << std::flush;
-    }
-    const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - train_start).count();
-    ig::save_checkpoint(s.out / "checkpoint.safetensors", trainer.net(), trainer.optimizer());
-
-    const ig::metrics::iou_accumulator iou = trainer.evaluate(sets.test, s.batch);
+    const unet_program::training_result trained = train_on_device(s, sets);
+    const ig::metrics::iou_accumulator& iou = trained.iou;
+    const double last_loss = trained.final_loss, train_seconds = trained.train_seconds;
     std::ofstream per_image(s.out / "per_image_iou.csv");
     per_image << "id,iou\n";
     for (std::size_t i = 0; i < iou.images(); ++i) per_image << sets.test.ids[i] << ',' << iou.per_image()[i] << '\n';
@@ -266,7 +249,7 @@ int run(const settings& s) {
       << ",\n  \"batch\": " << s.batch << ",\n  \"lr\": " << s.lr << ",\n  \"dice_weight\": " << s.dice
       << ",\n  \"fraction\": " << s.fraction << ",\n  \"test_fraction\": "
       << (s.test_data.empty() ? s.test_fraction : 0.0) << ",\n  \"split_seed\": " << s.split_seed
-      << ",\n  \"seed\": " << s.seed << ",\n  \"data\": " << json_string(s.data.string())
+      << ",\n  \"seed\": " << s.seed << ",\n  \"device\": " << json_string(s.device) << ",\n  \"data\": " << json_string(s.data.string())
       << ",\n  \"modality\": " << s.modality << ",\n  \"test_data\": " << json_string(s.test_data.string())
       << ",\n  \"synthetic\": [";
     for (std::size_t i = 0; i < s.synthetic.size(); ++i) j << (i ? ", " : "") << json_string(s.synthetic[i].string());
@@ -300,9 +283,7 @@ int main(int argc, char** argv) {
     if (s.threads > 0) omp_set_num_threads(s.threads);
 #endif
     try {
-        if (s.width == 1.0) return run<1>(s);
-        if (s.width == 0.25) return run<4>(s);
-        return run<8>(s);
+        return run(s);
     } catch (const ig::train::training_diverged& e) {
         std::cerr << "unet: " << e.what() << "\n";
         return 3;

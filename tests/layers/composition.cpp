@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "isinggan/core/transfer.hpp"
 #include "layers/layer_check.hpp"
 
 using namespace isinggan;
@@ -67,6 +68,49 @@ TEST_CASE("layers: sequential chains forward and returns the input gradient from
     gradient_check_options opts;
     opts.eps = 1e-3;
     gradient_check(net, x, gen, opts);
+}
+
+TEST_CASE("layers: backward_params gives backward's parameter gradients without the input gradient") {
+    rng gen(52);
+    small_net a, b;
+    reset_parameters(a, gen);
+    copy_model_state(a, b);
+    const tensor<cpu> x = random_tensor({3, 2, 5, 5}, gen);
+    const tensor<cpu> dy = random_tensor(a.forward(x).shape(), gen);
+    b.forward(x);
+    zero_grad(a);
+    zero_grad(b);
+    a.backward(dy);
+    backward_params(b, dy);
+    std::vector<float> ga, gb;
+    visit_params(a, [&](std::string_view, parameter<cpu>& p) { ga.insert(ga.end(), p.grad.begin(), p.grad.end()); });
+    visit_params(b, [&](std::string_view, parameter<cpu>& p) { gb.insert(gb.end(), p.grad.begin(), p.grad.end()); });
+    CHECK(ga == gb);  // the same arithmetic, so the same bits
+    // The first conv skips its data gradient; a layer without backward_params runs backward.
+    conv2d<2, 4, 3, 1, 1> conv;
+    conv.forward(x);
+    zero_grad(conv);
+    backward_params(conv, random_tensor({3, 4, 5, 5}, gen));
+    CHECK_THROWS_AS(backward_params(conv, random_tensor({3, 4, 4, 4}, gen)), shape_error);
+}
+
+TEST_CASE("layers: backward_input gives backward's input gradient and leaves the convolutions' gradients alone") {
+    rng gen(53);
+    sequential<conv2d<2, 4, 3, 1, 1>, leaky_relu, conv2d<4, 3, 3, 2, 1>> a, b;
+    reset_parameters(a, gen);
+    copy_model_state(a, b);
+    const tensor<cpu> x = random_tensor({2, 2, 6, 6}, gen);
+    const tensor<cpu> dy = random_tensor(a.forward(x).shape(), gen);
+    b.forward(x);
+    zero_grad(a);
+    zero_grad(b);
+    const tensor<cpu>& da = a.backward(dy);
+    const tensor<cpu>& db = backward_input(b, dy);
+    CHECK(max_relative_error(db, da) == 0.0);
+    visit_params(b, [&](std::string_view name, parameter<cpu>& p) {
+        CAPTURE(name);
+        for (const float g : p.grad) CHECK(g == 0.0f);
+    });
 }
 
 TEST_CASE("layers: a conv, batch norm, leaky relu and residual network passes a gradient check") {

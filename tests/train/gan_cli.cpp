@@ -49,6 +49,8 @@ TEST_CASE("no arguments is the demo run, flags fill the settings") {
     CHECK(parse({"sample", "--checkpoint", "c", "--out", "g.png"}).n == 64);
     CHECK(parse({"export", "--checkpoint", "c", "--out", "d"}).n == 1000);
     CHECK(parse({"train", "--help"}).help);
+    CHECK(parse({"train", "--out", "r"}).device == "cpu");
+    CHECK(parse({"train", "--out", "r", "--device", "cuda"}).device == "cuda");
 }
 
 TEST_CASE("a malformed command line names the flag and the problem") {
@@ -69,4 +71,8 @@ TEST_CASE("a malformed command line names the flag and the problem") {
     CHECK(error_of({"export", "--checkpoint", "c", "--out", "d", "--n", "0"}).find("--n must be at least 1") !=
           std::string::npos);
     CHECK(error_of({"train", "--out", "r", "stray"}).find("unexpected argument 'stray'") != std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--device", "gpu"}).find("--device takes cpu or cuda, got 'gpu'") !=
+          std::string::npos);
+    CHECK(error_of({"export", "--checkpoint", "c", "--out", "d", "--device", "cuda"}).find("does not take --device") !=
+          std::string::npos);
 }

@@ -5,11 +5,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <type_traits>
 #include <utility>
+
+#include "isinggan/core/backend.hpp"
 
 namespace isinggan {
 
@@ -97,6 +100,11 @@ private:
     T* data_ = nullptr;
     std::size_t size_ = 0;
     std::size_t capacity_ = 0;
+};
+
+template <>
+struct index_buffer_for<cpu> {
+    using type = aligned_buffer<std::int32_t>;
 };
 
 }  // namespace isinggan

@@ -21,4 +21,14 @@ struct cuda {
 template <class B>
 concept backend = std::same_as<B, cpu> || std::same_as<B, cuda>;
 
+/// The scratch-memory type of a backend's ops (cpu_workspace, cuda_workspace);
+/// each backend's workspace header specialises it.
+template <class B>
+struct workspace_for;
+
+/// A buffer of int32 indices in the backend's memory (max pooling's argmax);
+/// each backend's buffer header specialises it.
+template <class B>
+struct index_buffer_for;
+
 }  // namespace isinggan

@@ -23,6 +23,7 @@
 #include "isinggan/core/parameter.hpp"
 #include "isinggan/core/random.hpp"
 #include "isinggan/core/tensor.hpp"
+#include "isinggan/core/transfer.hpp"
 
 namespace isinggan::init {
 
@@ -73,22 +74,25 @@ enum class xavier_kind { uniform, normal };
 template <class Model>
 void xavier_init(Model& model, rng& gen, xavier_kind kind = xavier_kind::uniform, double gain = 1.0) {
     std::vector<std::string> norm_prefixes;  // "trunk.2." for trunk.2.running_mean
-    visit_buffers(model, [&](std::string_view name, tensor<cpu>&) {
+    visit_buffers(model, [&](std::string_view name, auto&) {
         constexpr std::string_view rm = "running_mean";
         if (name.ends_with(rm) && (name.size() == rm.size() || name[name.size() - rm.size() - 1] == '.'))
             norm_prefixes.emplace_back(name.substr(0, name.size() - rm.size()));
     });
-    visit_params(model, [&](std::string_view name, parameter<cpu>& p) {
+    visit_params(model, [&](std::string_view name, auto& p) {
         const auto dot = name.rfind('.');
         const std::string_view prefix = dot == std::string_view::npos ? std::string_view() : name.substr(0, dot + 1);
         const std::string_view leaf = dot == std::string_view::npos ? name : name.substr(dot + 1);
         for (const auto& n : norm_prefixes)
             if (n == prefix) return;
         if (leaf == "weight") {
+            // Drawn on the host, so a model on any backend gets the same values.
+            tensor<cpu> w(p.value.shape());
             if (kind == xavier_kind::uniform)
-                xavier_uniform(p.value, gen, gain);
+                xavier_uniform(w, gen, gain);
             else
-                xavier_normal(p.value, gen, gain);
+                xavier_normal(w, gen, gain);
+            copy_tensor(w, p.value);
         } else if (leaf == "bias") {
             p.value.zero();
         }

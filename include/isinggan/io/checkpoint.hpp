@@ -59,6 +59,19 @@ struct checkpoint_options {
     bool convert_dtypes = false;
 };
 
+namespace checkpoint_detail {
+
+// Named visitors rather than lambdas in the concept below: nvcc's front end
+// does not accept lambdas inside a requires-expression.
+struct setting_visitor {
+    void operator()(std::string_view, double&) const {}
+};
+struct state_visitor {
+    void operator()(std::string_view, std::string_view, tensor<cpu>&, bool) const {}
+};
+
+}  // namespace checkpoint_detail
+
 /// An optimizer that can be checkpointed (optim::adam, optim::sgd).
 template <class O>
 concept checkpoint_optimizer = requires(O& o, std::int64_t t) {
@@ -66,8 +79,8 @@ concept checkpoint_optimizer = requires(O& o, std::int64_t t) {
     { o.steps() } -> std::convertible_to<std::int64_t>;
     o.set_steps(t);
     o.validate_settings();
-    o.for_each_setting([](std::string_view, double&) {});
-    o.for_each_state([](std::string_view, std::string_view, tensor<cpu>&, bool) {});
+    o.for_each_setting(checkpoint_detail::setting_visitor{});
+    o.for_each_state(checkpoint_detail::state_visitor{});
 };
 
 namespace checkpoint_detail {

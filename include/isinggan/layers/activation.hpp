@@ -1,50 +1,14 @@
 #pragma once
 // Elementwise activations: relu, leaky_relu, tanh, sigmoid. They work on any
-// number of channels and have no parameters. Each is a small function object
-// giving the value and the derivative (from the input x or the output y,
-// whichever is cheaper); basic_activation turns it into a layer.
+// number of channels and have no parameters. basic_activation turns a
+// function of layers/activation_fn.hpp into a layer.
 #include <cmath>
 #include <string>
 
+#include "isinggan/layers/activation_fn.hpp"
 #include "isinggan/layers/layer.hpp"
 
 namespace isinggan {
-
-namespace activation_fn {
-
-struct relu {
-    static constexpr const char* name = "relu";
-    float value(float x) const { return x > 0.0f ? x : 0.0f; }
-    float derivative(float x, float) const { return x > 0.0f ? 1.0f : 0.0f; }
-};
-
-/// max(x, 0) + slope min(x, 0). The paper's discriminator uses slope 0.2,
-/// which is the default here (PyTorch's default is 0.01).
-struct leaky_relu {
-    static constexpr const char* name = "leaky_relu";
-    float slope = 0.2f;
-    float value(float x) const { return x > 0.0f ? x : slope * x; }
-    float derivative(float x, float) const { return x > 0.0f ? 1.0f : slope; }
-};
-
-struct tanh {
-    static constexpr const char* name = "tanh";
-    float value(float x) const { return std::tanh(x); }
-    float derivative(float, float y) const { return 1.0f - y * y; }
-};
-
-/// 1 / (1 + e^-x), written so neither branch overflows.
-struct sigmoid {
-    static constexpr const char* name = "sigmoid";
-    float value(float x) const {
-        if (x >= 0.0f) return 1.0f / (1.0f + std::exp(-x));
-        const float e = std::exp(x);
-        return e / (1.0f + e);
-    }
-    float derivative(float, float y) const { return y * (1.0f - y); }
-};
-
-}  // namespace activation_fn
 
 template <class Fn, class Backend = cpu>
 class basic_activation {
@@ -59,38 +23,52 @@ public:
     /// backward reads the forward input again, so a temporary input (gone by then) is refused.
     const tensor<Backend>& forward(tensor<Backend>&&) = delete;
     const tensor<Backend>& forward(const tensor<Backend>& x) {
-        layer_detail::require_cpu<Backend>();
+        layer_detail::require_backend<Backend>();
         input_ = &x;
-        y_.resize(x.shape());
-        const float* const x_all = x.data();
-        float* const y_all = y_.data();
-        const std::size_t n = x.size();
-        cpu_detail::parallel_for(long(blocks(n)), block, [&](long b) {
-            // Local copies: nothing the loop stores to can alias them, so it vectorises.
-            const Fn fn = fn_;
-            const float* xp = x_all;
-            float* yp = y_all;
-            const std::size_t lo = std::size_t(b) * block, hi = std::min(n, lo + block);
-            for (std::size_t i = lo; i < hi; ++i) yp[i] = fn.value(xp[i]);
-        });
-        return y_;
+        if constexpr (!std::same_as<Backend, cpu>) {
+#ifdef ISINGGAN_CUDA_OPS
+            ops::activation_forward(Backend{}, fn_, x, y_);
+#endif
+            return y_;
+        } else {
+            y_.resize(x.shape());
+            const float* const x_all = x.data();
+            float* const y_all = y_.data();
+            const std::size_t n = x.size();
+            cpu_detail::parallel_for(long(blocks(n)), block, [&](long b) {
+                // Local copies: nothing the loop stores to can alias them, so it vectorises.
+                const Fn fn = fn_;
+                const float* xp = x_all;
+                float* yp = y_all;
+                const std::size_t lo = std::size_t(b) * block, hi = std::min(n, lo + block);
+                for (std::size_t i = lo; i < hi; ++i) yp[i] = fn.value(xp[i]);
+            });
+            return y_;
+        }
     }
 
     const tensor<Backend>& backward(const tensor<Backend>& dy) {
         layer_detail::require_forward_done(input_, Fn::name);
         layer_detail::require_grad_shape(dy.shape(), y_.shape(), Fn::name);
-        dx_.resize(dy.shape());
-        const float *const x_all = input_->data(), *const y_all = y_.data(), *const dy_all = dy.data();
-        float* const dx_all = dx_.data();
-        const std::size_t n = dy.size();
-        cpu_detail::parallel_for(long(blocks(n)), block, [&](long b) {
-            const Fn fn = fn_;
-            const float *xp = x_all, *yp = y_all, *dp = dy_all;
-            float* out = dx_all;
-            const std::size_t lo = std::size_t(b) * block, hi = std::min(n, lo + block);
-            for (std::size_t i = lo; i < hi; ++i) out[i] = dp[i] * fn.derivative(xp[i], yp[i]);
-        });
-        return dx_;
+        if constexpr (!std::same_as<Backend, cpu>) {
+#ifdef ISINGGAN_CUDA_OPS
+            ops::activation_backward(Backend{}, fn_, *input_, y_, dy, dx_);
+#endif
+            return dx_;
+        } else {
+            dx_.resize(dy.shape());
+            const float *const x_all = input_->data(), *const y_all = y_.data(), *const dy_all = dy.data();
+            float* const dx_all = dx_.data();
+            const std::size_t n = dy.size();
+            cpu_detail::parallel_for(long(blocks(n)), block, [&](long b) {
+                const Fn fn = fn_;
+                const float *xp = x_all, *yp = y_all, *dp = dy_all;
+                float* out = dx_all;
+                const std::size_t lo = std::size_t(b) * block, hi = std::min(n, lo + block);
+                for (std::size_t i = lo; i < hi; ++i) out[i] = dp[i] * fn.derivative(xp[i], yp[i]);
+            });
+            return dx_;
+        }
     }
 
     void set_training(bool) {}
@@ -111,10 +89,14 @@ using tanh = basic_activation<activation_fn::tanh>;
 using sigmoid = basic_activation<activation_fn::sigmoid>;
 
 /// leaky_relu{} has slope 0.2 (the paper's); leaky_relu{0.01f} is PyTorch's default.
-class leaky_relu : public basic_activation<activation_fn::leaky_relu> {
+template <class Backend = cpu>
+class basic_leaky_relu : public basic_activation<activation_fn::leaky_relu, Backend> {
 public:
-    explicit leaky_relu(float slope = 0.2f) : basic_activation(activation_fn::leaky_relu{slope}) {}
-    float slope() const { return function().slope; }
+    explicit basic_leaky_relu(float slope = 0.2f)
+        : basic_activation<activation_fn::leaky_relu, Backend>(activation_fn::leaky_relu{slope}) {}
+    float slope() const { return this->function().slope; }
 };
+
+using leaky_relu = basic_leaky_relu<cpu>;
 
 }  // namespace isinggan

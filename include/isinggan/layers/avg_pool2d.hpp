@@ -21,43 +21,58 @@ public:
     /// backward reads the forward input again, so a temporary input (gone by then) is refused.
     const tensor<Backend>& forward(tensor<Backend>&&) = delete;
     const tensor<Backend>& forward(const tensor<Backend>& x) {
-        layer_detail::require_cpu<Backend>();
-        y_.resize(geometry::output_shape(x.shape(), "avg_pool2d"));
+        layer_detail::require_backend<Backend>();
         input_shape_ = x.shape();
-        const long h = long(x.h()), w = long(x.w()), ho = long(y_.h()), wo = long(y_.w());
-        cpu_detail::parallel_for(long(x.n() * x.c()), ho * wo * Kernel * Kernel, [&](long t) {
-            const float* in = x.data() + t * h * w;
-            float* out = y_.data() + t * ho * wo;
-            for (long oy = 0; oy < ho; ++oy)
-                for (long ox = 0; ox < wo; ++ox) {
-                    const window win = window_of(oy, ox, h, w);
-                    float s = 0.0f;
-                    for (long iy = win.y0; iy < win.y1; ++iy)
-                        for (long ix = win.x0; ix < win.x1; ++ix) s += in[iy * w + ix];
-                    out[oy * wo + ox] = s * win.scale;
-                }
-        });
-        return y_;
+        if constexpr (!std::same_as<Backend, cpu>) {
+#ifdef ISINGGAN_CUDA_OPS
+            geometry::output_shape(x.shape(), "avg_pool2d");  // the layer's checks and messages
+            ops::avg_pool2d_forward(Backend{}, x, y_, pool_window{Kernel, Stride, Padding});
+#endif
+            return y_;
+        } else {
+            y_.resize(geometry::output_shape(x.shape(), "avg_pool2d"));
+            const long h = long(x.h()), w = long(x.w()), ho = long(y_.h()), wo = long(y_.w());
+            cpu_detail::parallel_for(long(x.n() * x.c()), ho * wo * Kernel * Kernel, [&](long t) {
+                const float* in = x.data() + t * h * w;
+                float* out = y_.data() + t * ho * wo;
+                for (long oy = 0; oy < ho; ++oy)
+                    for (long ox = 0; ox < wo; ++ox) {
+                        const window win = window_of(oy, ox, h, w);
+                        float s = 0.0f;
+                        for (long iy = win.y0; iy < win.y1; ++iy)
+                            for (long ix = win.x0; ix < win.x1; ++ix) s += in[iy * w + ix];
+                        out[oy * wo + ox] = s * win.scale;
+                    }
+            });
+            return y_;
+        }
     }
 
     const tensor<Backend>& backward(const tensor<Backend>& dy) {
         layer_detail::require_forward_done(y_.empty() ? nullptr : this, "avg_pool2d");
         layer_detail::require_grad_shape(dy.shape(), y_.shape(), "avg_pool2d");
-        dx_.resize(input_shape_);
-        dx_.zero();
-        const long h = long(input_shape_.h), w = long(input_shape_.w), ho = long(y_.h()), wo = long(y_.w());
-        cpu_detail::parallel_for(long(dy.n() * dy.c()), ho * wo * Kernel * Kernel, [&](long t) {
-            float* d = dx_.data() + t * h * w;
-            const float* g = dy.data() + t * ho * wo;
-            for (long oy = 0; oy < ho; ++oy)
-                for (long ox = 0; ox < wo; ++ox) {
-                    const window win = window_of(oy, ox, h, w);
-                    const float share = g[oy * wo + ox] * win.scale;
-                    for (long iy = win.y0; iy < win.y1; ++iy)
-                        for (long ix = win.x0; ix < win.x1; ++ix) d[iy * w + ix] += share;
-                }
-        });
-        return dx_;
+        if constexpr (!std::same_as<Backend, cpu>) {
+#ifdef ISINGGAN_CUDA_OPS
+            ops::avg_pool2d_backward(Backend{}, dy, input_shape_, dx_, pool_window{Kernel, Stride, Padding});
+#endif
+            return dx_;
+        } else {
+            dx_.resize(input_shape_);
+            dx_.zero();
+            const long h = long(input_shape_.h), w = long(input_shape_.w), ho = long(y_.h()), wo = long(y_.w());
+            cpu_detail::parallel_for(long(dy.n() * dy.c()), ho * wo * Kernel * Kernel, [&](long t) {
+                float* d = dx_.data() + t * h * w;
+                const float* g = dy.data() + t * ho * wo;
+                for (long oy = 0; oy < ho; ++oy)
+                    for (long ox = 0; ox < wo; ++ox) {
+                        const window win = window_of(oy, ox, h, w);
+                        const float share = g[oy * wo + ox] * win.scale;
+                        for (long iy = win.y0; iy < win.y1; ++iy)
+                            for (long ix = win.x0; ix < win.x1; ++ix) d[iy * w + ix] += share;
+                    }
+            });
+            return dx_;
+        }
     }
 
     void set_training(bool) {}
@@ -88,29 +103,43 @@ public:
     /// backward reads the forward input again, so a temporary input (gone by then) is refused.
     const tensor<Backend>& forward(tensor<Backend>&&) = delete;
     const tensor<Backend>& forward(const tensor<Backend>& x) {
-        layer_detail::require_cpu<Backend>();
+        layer_detail::require_backend<Backend>();
         require_nonempty(x.shape(), "global_avg_pool");
         input_shape_ = x.shape();
-        y_.resize({x.n(), x.c(), 1, 1});
-        const std::size_t plane = x.shape().plane_size();
-        cpu_detail::parallel_for(long(x.n() * x.c()), plane, [&](long t) {
-            const float* p = x.data() + t * plane;
-            double s = 0.0;
-            for (std::size_t i = 0; i < plane; ++i) s += p[i];
-            y_.data()[t] = float(s / double(plane));
-        });
-        return y_;
+        if constexpr (!std::same_as<Backend, cpu>) {
+#ifdef ISINGGAN_CUDA_OPS
+            ops::global_avg_pool_forward(Backend{}, x, y_);
+#endif
+            return y_;
+        } else {
+            y_.resize({x.n(), x.c(), 1, 1});
+            const std::size_t plane = x.shape().plane_size();
+            cpu_detail::parallel_for(long(x.n() * x.c()), plane, [&](long t) {
+                const float* p = x.data() + t * plane;
+                double s = 0.0;
+                for (std::size_t i = 0; i < plane; ++i) s += p[i];
+                y_.data()[t] = float(s / double(plane));
+            });
+            return y_;
+        }
     }
 
     const tensor<Backend>& backward(const tensor<Backend>& dy) {
         layer_detail::require_forward_done(y_.empty() ? nullptr : this, "global_avg_pool");
         layer_detail::require_grad_shape(dy.shape(), y_.shape(), "global_avg_pool");
-        dx_.resize(input_shape_);
-        const std::size_t plane = input_shape_.plane_size();
-        cpu_detail::parallel_for(long(dy.size()), plane, [&](long t) {
-            std::fill_n(dx_.data() + t * plane, plane, dy.data()[t] / float(plane));
-        });
-        return dx_;
+        if constexpr (!std::same_as<Backend, cpu>) {
+#ifdef ISINGGAN_CUDA_OPS
+            ops::global_avg_pool_backward(Backend{}, dy, input_shape_, dx_);
+#endif
+            return dx_;
+        } else {
+            dx_.resize(input_shape_);
+            const std::size_t plane = input_shape_.plane_size();
+            cpu_detail::parallel_for(long(dy.size()), plane, [&](long t) {
+                std::fill_n(dx_.data() + t * plane, plane, dy.data()[t] / float(plane));
+            });
+            return dx_;
+        }
     }
 
     void set_training(bool) {}

@@ -91,10 +91,9 @@ private:
     void add_head_gradient(const tensor_type& dy) {
         const tensor_type& d = std::get<I>(heads_).backward(dy);
         if constexpr (I == 0) {
-            d_features_.resize(d.shape());
-            std::copy(d.begin(), d.end(), d_features_.begin());
+            layer_detail::copy_as(d, d_features_, d.shape());
         } else {
-            ops::axpy(cpu{}, 1.0f, d, d_features_);
+            ops::axpy(backend_type{}, 1.0f, d, d_features_);
         }
     }
 

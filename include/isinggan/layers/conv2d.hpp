@@ -38,21 +38,34 @@ public:
     /// backward reads the forward input again, so a temporary input (gone by then) is refused.
     const tensor<Backend>& forward(tensor<Backend>&&) = delete;
     const tensor<Backend>& forward(const tensor<Backend>& x) {
-        layer_detail::require_cpu<Backend>();
+        layer_detail::require_backend<Backend>();
         layer_detail::require_channels(x.shape(), In, "conv2d");
         input_ = &x;
-        ops::conv2d_forward(cpu{}, x, weight_.value, bias_span(), y_, geometry, layer_workspace());
+        ops::conv2d_forward(Backend{}, x, weight_.value, bias_span(), y_, geometry, layer_workspace_on<Backend>());
         return y_;
     }
 
     const tensor<Backend>& backward(const tensor<Backend>& dy) {
+        backward_params(dy);
+        return backward_input(dy);
+    }
+
+    /// backward without the parameter gradients (nothing is added to them).
+    const tensor<Backend>& backward_input(const tensor<Backend>& dy) {
         layer_detail::require_forward_done(input_, "conv2d");
         layer_detail::require_grad_shape(dy.shape(), y_.shape(), "conv2d");
-        auto& ws = layer_workspace();
-        ops::conv2d_backward_weights(cpu{}, *input_, dy, weight_.grad, geometry, ws, true);
-        if constexpr (Bias) ops::conv2d_backward_bias(cpu{}, dy, bias_.grad.values(), true);
-        ops::conv2d_backward_data(cpu{}, dy, weight_.value, input_->shape(), dx_, geometry, ws);
+        ops::conv2d_backward_data(Backend{}, dy, weight_.value, input_->shape(), dx_, geometry,
+                                  layer_workspace_on<Backend>());
         return dx_;
+    }
+
+    /// backward without the input gradient.
+    void backward_params(const tensor<Backend>& dy) {
+        layer_detail::require_forward_done(input_, "conv2d");
+        layer_detail::require_grad_shape(dy.shape(), y_.shape(), "conv2d");
+        auto& ws = layer_workspace_on<Backend>();
+        ops::conv2d_backward_weights(Backend{}, *input_, dy, weight_.grad, geometry, ws, true);
+        if constexpr (Bias) ops::conv2d_backward_bias(Backend{}, dy, bias_.grad.values(), true);
     }
 
     void set_training(bool) {}

@@ -43,20 +43,20 @@ public:
     /// backward reads the forward input again, so a temporary input (gone by then) is refused.
     const tensor<Backend>& forward(tensor<Backend>&&) = delete;
     const tensor<Backend>& forward(const tensor<Backend>& x) {
-        layer_detail::require_cpu<Backend>();
+        layer_detail::require_backend<Backend>();
         layer_detail::require_channels(x.shape(), In, "conv_transpose2d");
         input_ = &x;
-        ops::conv_transpose2d_forward(cpu{}, x, weight_.value, bias_span(), y_, geometry, layer_workspace());
+        ops::conv_transpose2d_forward(Backend{}, x, weight_.value, bias_span(), y_, geometry, layer_workspace_on<Backend>());
         return y_;
     }
 
     const tensor<Backend>& backward(const tensor<Backend>& dy) {
         layer_detail::require_forward_done(input_, "conv_transpose2d");
         layer_detail::require_grad_shape(dy.shape(), y_.shape(), "conv_transpose2d");
-        auto& ws = layer_workspace();
-        ops::conv_transpose2d_backward_weights(cpu{}, *input_, dy, weight_.grad, geometry, ws, true);
-        if constexpr (Bias) ops::conv_transpose2d_backward_bias(cpu{}, dy, bias_.grad.values(), true);
-        ops::conv_transpose2d_backward_data(cpu{}, dy, weight_.value, input_->shape(), dx_, geometry, ws);
+        auto& ws = layer_workspace_on<Backend>();
+        ops::conv_transpose2d_backward_weights(Backend{}, *input_, dy, weight_.grad, geometry, ws, true);
+        if constexpr (Bias) ops::conv_transpose2d_backward_bias(Backend{}, dy, bias_.grad.values(), true);
+        ops::conv_transpose2d_backward_data(Backend{}, dy, weight_.value, input_->shape(), dx_, geometry, ws);
         return dx_;
     }
 

@@ -32,7 +32,7 @@ public:
     /// backward reads the forward input again, so a temporary input (gone by then) is refused.
     const tensor<Backend>& forward(tensor<Backend>&&) = delete;
     const tensor<Backend>& forward(const tensor<Backend>& x) {
-        layer_detail::require_cpu<Backend>();
+        layer_detail::require_backend<Backend>();
         require_nonempty(x.shape(), "dense");
         if (x.shape().sample_size() != std::size_t(In))
             throw shape_error("dense<" + std::to_string(In) + ", " + std::to_string(Out) + ">: input of shape " +
@@ -41,9 +41,9 @@ public:
         input_ = &x;
         const int n = int(x.n());
         y_.resize({x.n(), std::size_t(Out), 1, 1});
-        ops::gemm(cpu{}, transpose::no, transpose::yes, n, Out, In, 1.0f, x.data(), In, weight_.value.data(), In,
+        ops::gemm(Backend{}, transpose::no, transpose::yes, n, Out, In, 1.0f, x.data(), In, weight_.value.data(), In,
                   0.0f, y_.data(), Out);
-        ops::add_bias(cpu{}, y_, bias_.value.values());
+        ops::add_bias(Backend{}, y_, bias_.value.values());
         return y_;
     }
 
@@ -54,11 +54,11 @@ public:
         const int n = int(x.n());
         dx_.resize(x.shape());
         // dx = dy W; dW += dy^T x; db += column sums of dy.
-        ops::gemm(cpu{}, transpose::no, transpose::no, n, In, Out, 1.0f, dy.data(), Out, weight_.value.data(), In,
+        ops::gemm(Backend{}, transpose::no, transpose::no, n, In, Out, 1.0f, dy.data(), Out, weight_.value.data(), In,
                   0.0f, dx_.data(), In);
-        ops::gemm(cpu{}, transpose::yes, transpose::no, Out, In, n, 1.0f, dy.data(), Out, x.data(), In, 1.0f,
+        ops::gemm(Backend{}, transpose::yes, transpose::no, Out, In, n, 1.0f, dy.data(), Out, x.data(), In, 1.0f,
                   weight_.grad.data(), In);
-        ops::conv2d_backward_bias(cpu{}, dy, bias_.grad.values(), true);
+        ops::conv2d_backward_bias(Backend{}, dy, bias_.grad.values(), true);
         return dx_;
     }
 

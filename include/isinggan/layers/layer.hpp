@@ -21,9 +21,13 @@
 //     and `reset_parameters(rng&)`.
 //
 // Every layer is a class template whose last argument is the backend
-// (default cpu; `relu`, `tanh`, `flatten`, ... are the cpu instances). Only
-// the cpu backend is implemented so far: instantiating a layer's forward on
-// another backend stops compilation with a message saying so.
+// (default cpu; `relu`, `tanh`, `flatten`, ... are the cpu instances;
+// `on_backend<Model, cuda>` (layers/on_backend.hpp) moves a whole model).
+// Layers on `cuda` keep their parameters, activations and gradients in GPU
+// memory and run the ops of backend/cuda; their kernels are CUDA C++, so code
+// that instantiates them must be compiled by nvcc (a .cu file of a target that
+// links isinggan::cuda). Anywhere else the attempt stops compilation with a
+// message saying so.
 //
 // Composites (sequential, residual, branch, skip_concat) are layers too,
 // except branch, which has one output per head. They name their children's
@@ -47,6 +51,7 @@
 // `reset_parameters(model, gen)` redraws every parameter of a model from `gen`,
 // children in order; the functions of isinggan/init visit the parameters
 // by name and overwrite the values instead.
+#include <algorithm>
 #include <cmath>
 #include <concepts>
 #include <cstdint>
@@ -54,6 +59,7 @@
 #include <string_view>
 
 #include "isinggan/backend/cpu/ops.hpp"
+#include "isinggan/backend/compiled.hpp"
 #include "isinggan/core/backend.hpp"
 #include "isinggan/core/parameter.hpp"
 #include "isinggan/core/random.hpp"
@@ -100,6 +106,18 @@ inline cpu_workspace& layer_workspace() {
     return ws;
 }
 
+/// The same for any backend: layer_workspace() on the CPU, the thread's
+/// cuDNN workspace on the GPU.
+template <class B>
+typename workspace_for<B>::type& layer_workspace_on() {
+    if constexpr (std::same_as<B, cpu>) {
+        return layer_workspace();
+    } else {
+        thread_local typename workspace_for<B>::type ws;
+        return ws;
+    }
+}
+
 /// The generator layers draw their default initial parameters from.
 inline rng& default_init_generator() {
     thread_local rng gen(0x1519a6a7ULL);
@@ -113,14 +131,52 @@ inline void seed_default_init(std::uint64_t seed) { default_init_generator().see
 namespace layer_detail {
 
 template <class B>
-constexpr void require_cpu() {
-    static_assert(std::same_as<B, cpu>, "isinggan layers are implemented for the cpu backend only so far");
+constexpr void require_backend() {
+    isinggan::require_backend<B>();
 }
 
-/// PyTorch's default for Linear/Conv: uniform in +-1/sqrt(fan_in).
-inline void fill_fan_in_uniform(tensor<cpu>& t, std::size_t fan_in, rng& gen) {
+/// For the layers that have no GPU implementation yet.
+template <class B>
+constexpr void require_cpu() {
+    static_assert(std::same_as<B, cpu>, "isinggan: this layer runs on the cpu backend only so far");
+}
+
+/// Overwrites t with the values of the host tensor `host` (same number of elements).
+template <class B>
+void assign_from_host(tensor<B>& t, const tensor<cpu>& host) {
+    if constexpr (std::same_as<B, cpu>) {
+        std::copy(host.begin(), host.end(), t.begin());
+    } else {
+        const shape4 s = t.shape();
+        t.copy_from(host);
+        t.resize(s);
+    }
+}
+
+/// PyTorch's default for Linear/Conv: uniform in +-1/sqrt(fan_in). A device
+/// tensor gets the same draws as a host one, through a host copy.
+template <class B>
+void fill_fan_in_uniform(tensor<B>& t, std::size_t fan_in, rng& gen) {
     const double bound = fan_in > 0 ? 1.0 / std::sqrt(double(fan_in)) : 0.0;
-    fill_uniform(t, -bound, bound, gen);
+    if constexpr (std::same_as<B, cpu>) {
+        fill_uniform(t, -bound, bound, gen);
+    } else {
+        tensor<cpu> host(t.shape());
+        fill_uniform(host, -bound, bound, gen);
+        assign_from_host(t, host);
+    }
+}
+
+/// y = a copy of x under shape s (same number of elements), on either backend.
+template <class B>
+void copy_as(const tensor<B>& x, tensor<B>& y, shape4 s) {
+    if constexpr (std::same_as<B, cpu>) {
+        y.resize(s);
+        std::copy(x.begin(), x.end(), y.begin());
+    } else {
+        y.assign(x);
+        y.resize(s);
+    }
 }
 
 /// Throws shape_error unless x has `channels` channels (skipped for any_channels).
@@ -157,6 +213,31 @@ void zero_grad(Model& model) {
 template <class Model>
 void reset_parameters(Model& model, rng& gen) {
     if constexpr (requires { model.reset_parameters(gen); }) model.reset_parameters(gen);
+}
+
+/// The parameter gradients of layer.backward(dy) without the input
+/// gradient: what a network's first layers need when nothing upstream
+/// trains (the discriminator's step on real and detached fake images).
+/// Layers that can skip the work provide backward_params; others run backward.
+template <class Layer, class Tensor>
+void backward_params(Layer& layer, const Tensor& dy) {
+    if constexpr (requires { layer.backward_params(dy); })
+        layer.backward_params(dy);
+    else
+        layer.backward(dy);
+}
+
+/// The input gradient of layer.backward(dy), skipping the parameter
+/// gradients where the layers can: what a network needs when only its input
+/// trains (the discriminator in the generator's step, whose own gradients
+/// would be cleared before they are used). Layers that cannot skip run
+/// backward, so some parameter gradients may still be added to.
+template <class Layer, class Tensor>
+decltype(auto) backward_input(Layer& layer, const Tensor& dy) {
+    if constexpr (requires { layer.backward_input(dy); })
+        return layer.backward_input(dy);
+    else
+        return layer.backward(dy);
 }
 
 /// Number of trainable scalars in `model`.

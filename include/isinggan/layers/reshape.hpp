@@ -12,13 +12,6 @@
 namespace isinggan {
 namespace layer_detail {
 
-/// Copies x into y under a new shape with the same number of elements.
-template <class B>
-void copy_as(const tensor<B>& x, tensor<B>& y, shape4 s) {
-    y.resize(s);
-    std::copy(x.begin(), x.end(), y.begin());
-}
-
 /// What reshape and flatten share: the forward copy under a new shape, and a
 /// backward that copies the gradient back under the input's shape.
 template <class Backend>
@@ -55,7 +48,7 @@ public:
     /// backward reads the forward input again, so a temporary input (gone by then) is refused.
     const tensor<Backend>& forward(tensor<Backend>&&) = delete;
     const tensor<Backend>& forward(const tensor<Backend>& x) {
-        layer_detail::require_cpu<Backend>();
+        layer_detail::require_backend<Backend>();
         require_nonempty(x.shape(), "reshape");
         if (x.shape().sample_size() != std::size_t(C) * H * W)
             throw shape_error("reshape to [" + std::to_string(C) + ", " + std::to_string(H) + ", " +
@@ -80,7 +73,7 @@ public:
     /// backward reads the forward input again, so a temporary input (gone by then) is refused.
     const tensor<Backend>& forward(tensor<Backend>&&) = delete;
     const tensor<Backend>& forward(const tensor<Backend>& x) {
-        layer_detail::require_cpu<Backend>();
+        layer_detail::require_backend<Backend>();
         require_nonempty(x.shape(), "flatten");
         return this->forward_as(x, {x.n(), x.shape().sample_size(), 1, 1});
     }

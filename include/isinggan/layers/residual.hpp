@@ -27,12 +27,12 @@ public:
     /// backward reads the forward input again, so a temporary input (gone by then) is refused.
     const tensor_type& forward(tensor_type&&) = delete;
     const tensor_type& forward(const tensor_type& x) {
-        layer_detail::require_cpu<backend_type>();
+        layer_detail::require_backend<backend_type>();
         const tensor_type& fx = block_.forward(x);
         if (fx.shape() != x.shape())
             throw shape_error("residual: the block maps input " + x.shape().str() + " to " + fx.shape().str() +
                               ", which cannot be added to the input");
-        ops::add(cpu{}, x, fx, y_);
+        ops::add(backend_type{}, x, fx, y_);
         return y_;
     }
 
@@ -40,7 +40,7 @@ public:
     const tensor_type& backward(const tensor_type& dy) {
         layer_detail::require_grad_shape(dy.shape(), y_.shape(), "residual");
         const tensor_type& dblock = block_.backward(dy);
-        ops::add(cpu{}, dy, dblock, dx_);
+        ops::add(backend_type{}, dy, dblock, dx_);
         return dx_;
     }
 

@@ -55,6 +55,22 @@ public:
         return *t;
     }
 
+    /// The input gradient of backward, without parameter gradients where the
+    /// children can skip them.
+    const tensor_type& backward_input(const tensor_type& dy) {
+        const tensor_type* t = &dy;
+        backward_input_from<size>(t);
+        return *t;
+    }
+
+    /// The parameter gradients of backward, without the gradient with respect
+    /// to the input (the first layer skips it where it can).
+    void backward_params(const tensor_type& dy) {
+        const tensor_type* t = &dy;
+        backward_from<size, 1>(t);
+        isinggan::backward_params(std::get<0>(layers_), *t);
+    }
+
     void set_training(bool on) {
         std::apply([&](auto&... l) { (l.set_training(on), ...); }, layers_);
     }
@@ -82,12 +98,20 @@ public:
     const auto& get() const { return std::get<I>(layers_); }
 
 private:
-    // Children in reverse: I counts the layers still to go.
-    template <std::size_t I>
+    // Children in reverse: I counts the layers still to go, down to Last.
+    template <std::size_t I, std::size_t Last = 0>
     void backward_from(const tensor_type*& t) {
-        if constexpr (I > 0) {
+        if constexpr (I > Last) {
             t = &std::get<I - 1>(layers_).backward(*t);
-            backward_from<I - 1>(t);
+            backward_from<I - 1, Last>(t);
+        }
+    }
+
+    template <std::size_t I>
+    void backward_input_from(const tensor_type*& t) {
+        if constexpr (I > 0) {
+            t = &isinggan::backward_input(std::get<I - 1>(layers_), *t);
+            backward_input_from<I - 1>(t);
         }
     }
 

@@ -31,12 +31,18 @@ public:
     /// backward reads the forward input again, so a temporary input (gone by then) is refused.
     const tensor_type& forward(tensor_type&&) = delete;
     const tensor_type& forward(const tensor_type& x) {
-        layer_detail::require_cpu<backend_type>();
+        layer_detail::require_backend<backend_type>();
         const tensor_type& inner = block_.forward(x);
         if (inner.n() != x.n() || inner.h() != x.h() || inner.w() != x.w())
             throw shape_error("skip_concat: the block maps input " + x.shape().str() + " to " +
                               inner.shape().str() + ", whose batch or spatial size differs from the input's");
-        concat_channels(x, inner, y_);
+        if constexpr (std::same_as<backend_type, cpu>) {
+            concat_channels(x, inner, y_);
+        } else {
+#ifdef ISINGGAN_CUDA_OPS
+            concat_channels(backend_type{}, x, inner, y_);
+#endif
+        }
         return y_;
     }
 
@@ -44,9 +50,15 @@ public:
     const tensor_type& backward(const tensor_type& dy) {
         layer_detail::require_forward_done(y_.empty() ? nullptr : this, "skip_concat");
         layer_detail::require_grad_shape(dy.shape(), y_.shape(), "skip_concat");
-        split_channels(dy, std::size_t(In()), d_skip_, d_inner_);
+        if constexpr (std::same_as<backend_type, cpu>) {
+            split_channels(dy, std::size_t(In()), d_skip_, d_inner_);
+        } else {
+#ifdef ISINGGAN_CUDA_OPS
+            split_channels(backend_type{}, dy, std::size_t(In()), d_skip_, d_inner_);
+#endif
+        }
         const tensor_type& dblock = block_.backward(d_inner_);
-        ops::add(cpu{}, d_skip_, dblock, dx_);
+        ops::add(backend_type{}, d_skip_, dblock, dx_);
         return dx_;
     }
 

@@ -7,10 +7,9 @@
 #include <algorithm>
 
 #include "isinggan/layers/layer.hpp"
+#include "isinggan/layers/upsample_mode.hpp"
 
 namespace isinggan {
-
-enum class upsample_mode { nearest, bilinear };
 
 template <int Scale, upsample_mode Mode = upsample_mode::nearest, class Backend = cpu>
 class upsample {
@@ -24,48 +23,62 @@ public:
     /// backward reads the forward input again, so a temporary input (gone by then) is refused.
     const tensor<Backend>& forward(tensor<Backend>&&) = delete;
     const tensor<Backend>& forward(const tensor<Backend>& x) {
-        layer_detail::require_cpu<Backend>();
+        layer_detail::require_backend<Backend>();
         require_nonempty(x.shape(), "upsample");
         input_shape_ = x.shape();
-        y_.resize({x.n(), x.c(), x.h() * Scale, x.w() * Scale});
-        const long h = long(x.h()), w = long(x.w()), ho = h * Scale, wo = w * Scale;
-        cpu_detail::parallel_for(long(x.n() * x.c()), ho * wo * 4, [&](long t) {
-            const float* in = x.data() + t * h * w;
-            float* out = y_.data() + t * ho * wo;
-            for (long oy = 0; oy < ho; ++oy) {
-                const tap ty = tap_of(oy, h);
-                for (long ox = 0; ox < wo; ++ox) {
-                    const tap tx = tap_of(ox, w);
-                    out[oy * wo + ox] = ty.w0 * (tx.w0 * in[ty.i0 * w + tx.i0] + tx.w1 * in[ty.i0 * w + tx.i1]) +
-                                        ty.w1 * (tx.w0 * in[ty.i1 * w + tx.i0] + tx.w1 * in[ty.i1 * w + tx.i1]);
+        if constexpr (!std::same_as<Backend, cpu>) {
+#ifdef ISINGGAN_CUDA_OPS
+            ops::upsample_forward(Backend{}, x, y_, Scale, Mode);
+#endif
+            return y_;
+        } else {
+            y_.resize({x.n(), x.c(), x.h() * Scale, x.w() * Scale});
+            const long h = long(x.h()), w = long(x.w()), ho = h * Scale, wo = w * Scale;
+            cpu_detail::parallel_for(long(x.n() * x.c()), ho * wo * 4, [&](long t) {
+                const float* in = x.data() + t * h * w;
+                float* out = y_.data() + t * ho * wo;
+                for (long oy = 0; oy < ho; ++oy) {
+                    const tap ty = tap_of(oy, h);
+                    for (long ox = 0; ox < wo; ++ox) {
+                        const tap tx = tap_of(ox, w);
+                        out[oy * wo + ox] = ty.w0 * (tx.w0 * in[ty.i0 * w + tx.i0] + tx.w1 * in[ty.i0 * w + tx.i1]) +
+                                            ty.w1 * (tx.w0 * in[ty.i1 * w + tx.i0] + tx.w1 * in[ty.i1 * w + tx.i1]);
+                    }
                 }
-            }
-        });
-        return y_;
+            });
+            return y_;
+        }
     }
 
     const tensor<Backend>& backward(const tensor<Backend>& dy) {
         layer_detail::require_forward_done(y_.empty() ? nullptr : this, "upsample");
         layer_detail::require_grad_shape(dy.shape(), y_.shape(), "upsample");
-        dx_.resize(input_shape_);
-        dx_.zero();
-        const long h = long(input_shape_.h), w = long(input_shape_.w), ho = h * Scale, wo = w * Scale;
-        cpu_detail::parallel_for(long(dy.n() * dy.c()), ho * wo * 4, [&](long t) {
-            float* d = dx_.data() + t * h * w;
-            const float* g = dy.data() + t * ho * wo;
-            for (long oy = 0; oy < ho; ++oy) {
-                const tap ty = tap_of(oy, h);
-                for (long ox = 0; ox < wo; ++ox) {
-                    const tap tx = tap_of(ox, w);
-                    const float v = g[oy * wo + ox];
-                    d[ty.i0 * w + tx.i0] += ty.w0 * tx.w0 * v;
-                    d[ty.i0 * w + tx.i1] += ty.w0 * tx.w1 * v;
-                    d[ty.i1 * w + tx.i0] += ty.w1 * tx.w0 * v;
-                    d[ty.i1 * w + tx.i1] += ty.w1 * tx.w1 * v;
+        if constexpr (!std::same_as<Backend, cpu>) {
+#ifdef ISINGGAN_CUDA_OPS
+            ops::upsample_backward(Backend{}, dy, input_shape_, dx_, Scale, Mode);
+#endif
+            return dx_;
+        } else {
+            dx_.resize(input_shape_);
+            dx_.zero();
+            const long h = long(input_shape_.h), w = long(input_shape_.w), ho = h * Scale, wo = w * Scale;
+            cpu_detail::parallel_for(long(dy.n() * dy.c()), ho * wo * 4, [&](long t) {
+                float* d = dx_.data() + t * h * w;
+                const float* g = dy.data() + t * ho * wo;
+                for (long oy = 0; oy < ho; ++oy) {
+                    const tap ty = tap_of(oy, h);
+                    for (long ox = 0; ox < wo; ++ox) {
+                        const tap tx = tap_of(ox, w);
+                        const float v = g[oy * wo + ox];
+                        d[ty.i0 * w + tx.i0] += ty.w0 * tx.w0 * v;
+                        d[ty.i0 * w + tx.i1] += ty.w0 * tx.w1 * v;
+                        d[ty.i1 * w + tx.i0] += ty.w1 * tx.w0 * v;
+                        d[ty.i1 * w + tx.i1] += ty.w1 * tx.w1 * v;
+                    }
                 }
-            }
-        });
-        return dx_;
+            });
+            return dx_;
+        }
     }
 
     void set_training(bool) {}

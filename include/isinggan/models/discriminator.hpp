@@ -47,16 +47,17 @@ struct discriminator_layer_of<In, Out, Stride, false> {
 template <int Size, int Layer, int In, int Out, bool Norm = true>
 using discriminator_layer = typename discriminator_layer_of<In, Out, discriminator_stride(Layer, Size), Norm>::type;
 
-template <int Size = 256, int WidthDivisor = 1>
+template <int Size = 256, int WidthDivisor = 1, class Backend = cpu>
 class paper_discriminator
-    : public sequential<discriminator_layer<Size, 0, 4, 64 / WidthDivisor, false>,
+    : public on_backend<sequential<discriminator_layer<Size, 0, 4, 64 / WidthDivisor, false>,
                         discriminator_layer<Size, 1, 64 / WidthDivisor, 128 / WidthDivisor>,
                         discriminator_layer<Size, 2, 128 / WidthDivisor, 128 / WidthDivisor>,
                         discriminator_layer<Size, 3, 128 / WidthDivisor, 256 / WidthDivisor>,
                         discriminator_layer<Size, 4, 256 / WidthDivisor, 256 / WidthDivisor>,
                         discriminator_layer<Size, 5, 256 / WidthDivisor, 512 / WidthDivisor>,
                         discriminator_layer<Size, 6, 512 / WidthDivisor, 512 / WidthDivisor>, global_avg_pool,
-                        dense<512 / WidthDivisor, 1>> {
+                        dense<512 / WidthDivisor, 1>>,
+                        Backend> {
     static_assert((generator_detail::check_parameters<Size, WidthDivisor>(), true));
 
 public:
@@ -67,3 +68,12 @@ public:
 };
 
 }  // namespace isinggan::models
+
+namespace isinggan {
+
+template <int Size, int WidthDivisor, class From, class B>
+struct rebind_backend<models::paper_discriminator<Size, WidthDivisor, From>, B> {
+    using type = models::paper_discriminator<Size, WidthDivisor, B>;
+};
+
+}  // namespace isinggan

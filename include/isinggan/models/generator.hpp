@@ -118,10 +118,11 @@ using residual_head =
                conv_transpose2d<generator_widths<WidthDivisor>::head_2, OutChannels, 4, 2, 1>, Activation>;
 
 /// The GAN generator of the paper: trunk, then image and mask heads as siblings.
-template <int Size = 256, int WidthDivisor = 1>
+template <int Size = 256, int WidthDivisor = 1, class Backend = cpu>
 class paper_generator
-    : public branch<generator_trunk<Size, WidthDivisor>, plain_head<WidthDivisor, 3, tanh>,
-                    plain_head<WidthDivisor, 1, sigmoid>> {
+    : public on_backend<branch<generator_trunk<Size, WidthDivisor>, plain_head<WidthDivisor, 3, tanh>,
+                               plain_head<WidthDivisor, 1, sigmoid>>,
+                        Backend> {
     static_assert((generator_detail::check_parameters<Size, WidthDivisor>(), true));
 
 public:
@@ -131,10 +132,11 @@ public:
 };
 
 /// The ResGAN generator: the same trunk, residual heads.
-template <int Size = 256, int WidthDivisor = 1>
+template <int Size = 256, int WidthDivisor = 1, class Backend = cpu>
 class residual_generator
-    : public branch<generator_trunk<Size, WidthDivisor>, residual_head<WidthDivisor, 3, tanh>,
-                    residual_head<WidthDivisor, 1, sigmoid>> {
+    : public on_backend<branch<generator_trunk<Size, WidthDivisor>, residual_head<WidthDivisor, 3, tanh>,
+                               residual_head<WidthDivisor, 1, sigmoid>>,
+                        Backend> {
     static_assert((generator_detail::check_parameters<Size, WidthDivisor>(), true));
 
 public:
@@ -144,3 +146,16 @@ public:
 };
 
 }  // namespace isinggan::models
+
+namespace isinggan {
+
+template <int Size, int WidthDivisor, class From, class B>
+struct rebind_backend<models::paper_generator<Size, WidthDivisor, From>, B> {
+    using type = models::paper_generator<Size, WidthDivisor, B>;
+};
+template <int Size, int WidthDivisor, class From, class B>
+struct rebind_backend<models::residual_generator<Size, WidthDivisor, From>, B> {
+    using type = models::residual_generator<Size, WidthDivisor, B>;
+};
+
+}  // namespace isinggan

@@ -14,7 +14,13 @@
 // (data/fid_preprocess.hpp: RGB in [0, 1], bilinear resize to 299, 2x − 1).
 // A forward pass keeps scratch tensors in the object: one object must not
 // run two batches at the same time (it uses all cores for one batch).
+//
+// basic_fid_inception_v3<cuda> runs the network on the GPU (compiled by
+// nvcc with the CUDA backend): the weights are read and folded on the host,
+// then copied to the device; features() takes and returns host data.
 #include <algorithm>
+#include <array>
+#include <concepts>
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -35,20 +41,24 @@ inline constexpr const char* fid_weights_instructions =
     "pt_inception-2015-12-05.safetensors\n"
     "and pass the .safetensors file with --weights.";
 
-class fid_inception_v3 {
+template <class Backend = cpu>
+class basic_fid_inception_v3 {
+    using unit = inception::conv_unit<Backend>;
+    using block_a = inception::block_a<Backend>;
+    using block_c = inception::block_c<Backend>;
+
 public:
     static constexpr std::size_t feature_dim = 2048;
     static constexpr std::size_t input_size = 299;
 
-    fid_inception_v3()
-        : stem_{inception::conv_unit("Conv2d_1a_3x3", 3, 32, 3, 2), inception::conv_unit("Conv2d_2a_3x3", 32, 32, 3),
-                inception::conv_unit("Conv2d_2b_3x3", 32, 64, 3, 1, 1), inception::conv_unit("Conv2d_3b_1x1", 64, 80, 1),
-                inception::conv_unit("Conv2d_4a_3x3", 80, 192, 3)},
-          mixed_5_{inception::block_a("Mixed_5b", 192, 32), inception::block_a("Mixed_5c", 256, 64),
-                   inception::block_a("Mixed_5d", 288, 64)},
+    basic_fid_inception_v3()
+        : stem_{unit("Conv2d_1a_3x3", 3, 32, 3, 2), unit("Conv2d_2a_3x3", 32, 32, 3),
+                unit("Conv2d_2b_3x3", 32, 64, 3, 1, 1), unit("Conv2d_3b_1x1", 64, 80, 1),
+                unit("Conv2d_4a_3x3", 80, 192, 3)},
+          mixed_5_{block_a("Mixed_5b", 192, 32), block_a("Mixed_5c", 256, 64), block_a("Mixed_5d", 288, 64)},
           mixed_6a_("Mixed_6a", 288),
-          mixed_6_{inception::block_c("Mixed_6b", 768, 128), inception::block_c("Mixed_6c", 768, 160),
-                   inception::block_c("Mixed_6d", 768, 160), inception::block_c("Mixed_6e", 768, 192)},
+          mixed_6_{block_c("Mixed_6b", 768, 128), block_c("Mixed_6c", 768, 160), block_c("Mixed_6d", 768, 160),
+                   block_c("Mixed_6e", 768, 192)},
           mixed_7a_("Mixed_7a", 768),
           mixed_7b_("Mixed_7b", 1280, inception::pool_kind::average_excluding_padding),
           mixed_7c_("Mixed_7c", 2048, inception::pool_kind::max) {}
@@ -89,11 +99,38 @@ public:
         });
     }
 
-    /// features[n * 2048 + k] for the batch x [N, 3, 299, 299].
+    /// features[n * 2048 + k] for the batch x [N, 3, 299, 299] (host data on either backend).
     void features(const tensor<cpu>& x, std::vector<float>& out) {
+        require_backend<Backend>();
         if (!loaded_) throw argument_error("fid_inception_v3: no weights loaded");
         if (x.c() != 3 || x.h() != input_size || x.w() != input_size || x.n() == 0)
             throw shape_error("fid_inception_v3: input " + x.shape().str() + " is not [N, 3, 299, 299]");
+        if constexpr (!std::same_as<Backend, cpu>) {
+#ifdef ISINGGAN_CUDA_OPS
+            input_.copy_from(x);
+            forward(input_);
+            // Adaptive average pool to 1x1, each plane summed in double.
+            ops::global_avg_pool_forward(Backend{}, x_, y_);
+            const tensor<cpu> pooled = to_host(y_);
+            out.assign(pooled.begin(), pooled.end());
+#endif
+        } else {
+            forward(x);
+            // Adaptive average pool to 1x1, summed in double.
+            const std::size_t plane = x_.h() * x_.w();
+            out.resize(x_.n() * feature_dim);
+            for (std::size_t i = 0; i < x_.n() * feature_dim; ++i) {
+                const float* p = x_.data() + i * plane;
+                double s = 0.0;
+                for (std::size_t k = 0; k < plane; ++k) s += p[k];
+                out[i] = static_cast<float>(s / double(plane));
+            }
+        }
+    }
+
+private:
+    /// The network up to Mixed_7c; its output is left in x_.
+    void forward(const tensor<Backend>& x) {
         auto& t = scratch_;
         stem_[0].forward(x, t.a, t.ws);
         stem_[1].forward(t.a, t.b, t.ws);
@@ -108,18 +145,8 @@ public:
         run(mixed_7a_);
         run(mixed_7b_);
         run(mixed_7c_);
-        // Adaptive average pool to 1x1, summed in double.
-        const std::size_t plane = x_.h() * x_.w();
-        out.resize(x_.n() * feature_dim);
-        for (std::size_t i = 0; i < x_.n() * feature_dim; ++i) {
-            const float* p = x_.data() + i * plane;
-            double s = 0.0;
-            for (std::size_t k = 0; k < plane; ++k) s += p[k];
-            out[i] = static_cast<float>(s / double(plane));
-        }
     }
 
-private:
     template <class Block>
     void run(const Block& block) {
         block.forward(x_, y_, scratch_);
@@ -132,15 +159,19 @@ private:
         return s + "]";
     }
 
-    std::vector<inception::conv_unit> stem_;
-    std::vector<inception::block_a> mixed_5_;
-    inception::block_b mixed_6a_;
-    std::vector<inception::block_c> mixed_6_;
-    inception::block_d mixed_7a_;
-    inception::block_e mixed_7b_, mixed_7c_;
+    // Arrays, not vectors: device units cannot be copied out of an initializer list.
+    std::array<unit, 5> stem_;
+    std::array<block_a, 3> mixed_5_;
+    inception::block_b<Backend> mixed_6a_;
+    std::array<block_c, 4> mixed_6_;
+    inception::block_d<Backend> mixed_7a_;
+    inception::block_e<Backend> mixed_7b_, mixed_7c_;
     bool loaded_ = false;
-    inception::block_scratch scratch_;
-    tensor<cpu> x_, y_;
+    inception::block_scratch<Backend> scratch_;
+    tensor<Backend> input_, x_, y_;  // input_: the batch copied to the device (cuda only)
 };
+
+/// Inception-v3 for FID on the CPU.
+using fid_inception_v3 = basic_fid_inception_v3<cpu>;
 
 }  // namespace isinggan

@@ -20,6 +20,10 @@
 // so parameter names follow that nesting ("0.0.0.weight" is the first 3×3
 // convolution; tests/reference/make_unet_fixtures.py builds the same
 // modules in PyTorch).
+//
+// The last template argument is the backend: unet<4, Up, 4, relu, cuda> (or
+// on_backend<unet<4>, cuda>) is the same network on the GPU. The body is
+// written with the cpu layers (Activation too) and moved with on_backend.
 #include <cstddef>
 #include <string>
 
@@ -66,7 +70,7 @@ struct level<In, C, 0, Up, Act> {
 /// gradient-check tests swap in tanh, which has no kinks for a finite
 /// difference to step across.
 template <int WidthDivisor = 1, unet_upsampling Up = unet_upsampling::transposed_conv, int Depth = 4,
-          class Activation = relu>
+          class Activation = relu, class Backend = cpu>
 class unet {
     static_assert(WidthDivisor >= 1 && 64 % WidthDivisor == 0,
                   "unet<WidthDivisor>: the divisor must divide 64 (1, 2, 4, 8, 16, 32, 64)");
@@ -79,16 +83,19 @@ public:
     /// Height and width must be multiples of this.
     static constexpr std::size_t side_multiple = std::size_t(1) << Depth;
 
-    using body_type = sequential<typename unet_detail::level<3, base_channels, Depth, Up, Activation>::type,
-                                 conv2d<base_channels, 1, 1>>;
-    using backend_type = cpu;
+    using body_type =
+        on_backend<sequential<typename unet_detail::level<3, base_channels, Depth, Up, Activation>::type,
+                              conv2d<base_channels, 1, 1>>,
+                   Backend>;
+    using backend_type = Backend;
+    using tensor_type = tensor<Backend>;
     static constexpr int in_channels = 3;
     static constexpr int out_channels = 1;
 
-    const tensor<cpu>& forward(tensor<cpu>&&) = delete;
+    const tensor_type& forward(tensor_type&&) = delete;
     /// Logits [N,1,H,W] of images [N,3,H,W]; throws shape_error for other channel
     /// counts or a side that is not a multiple of side_multiple.
-    const tensor<cpu>& forward(const tensor<cpu>& x) {
+    const tensor_type& forward(const tensor_type& x) {
         require_nonempty(x.shape(), "unet");
         if (x.c() != 3) throw shape_error("unet: expects RGB images [N, 3, H, W], got " + x.shape().str());
         if (x.h() % side_multiple != 0 || x.w() % side_multiple != 0)
@@ -96,7 +103,7 @@ public:
                               " (one halving per level), got " + x.shape().str());
         return body_.forward(x);
     }
-    const tensor<cpu>& backward(const tensor<cpu>& dy) { return body_.backward(dy); }
+    const tensor_type& backward(const tensor_type& dy) { return body_.backward(dy); }
     void set_training(bool on) { body_.set_training(on); }
 
     template <class F>
@@ -116,3 +123,12 @@ private:
 };
 
 }  // namespace isinggan::models
+
+namespace isinggan {
+
+template <int WidthDivisor, models::unet_upsampling Up, int Depth, class Activation, class From, class B>
+struct rebind_backend<models::unet<WidthDivisor, Up, Depth, Activation, From>, B> {
+    using type = models::unet<WidthDivisor, Up, Depth, Activation, B>;
+};
+
+}  // namespace isinggan

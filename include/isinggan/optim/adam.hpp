@@ -12,33 +12,31 @@
 // (tests/optim/adam.cpp, fixtures from tests/reference/make_optim_fixtures.py).
 // The paper trains with lr 2e-4, beta1 0.9 (DCGAN practice would be 0.5), beta2 0.999.
 #include <cmath>
+#include <concepts>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "isinggan/backend/compiled.hpp"
 #include "isinggan/core/error.hpp"
+#include "isinggan/core/transfer.hpp"
+#include "isinggan/optim/adam_options.hpp"
 #include "isinggan/optim/param_slots.hpp"
 
 namespace isinggan::optim {
 
-struct adam_options {
-    double lr = 1e-3;
-    double beta1 = 0.9;
-    double beta2 = 0.999;
-    double eps = 1e-8;
-    double weight_decay = 0.0;
-};
-
-class adam {
+template <class Backend = cpu>
+class basic_adam {
 public:
     static constexpr std::string_view kind = "adam";
 
-    explicit adam(adam_options o = {}) : opt_(o) { validate(opt_); }
+    explicit basic_adam(adam_options o = {}) : opt_(o) { validate(opt_); }
 
     /// One update of every parameter of `model` from its accumulated gradient.
     template <class Model>
     void step(Model& model) {
+        require_backend<Backend>();
         ++steps_;
         const double t = static_cast<double>(steps_);
         const double step_size = opt_.lr / (1.0 - std::pow(opt_.beta1, t));
@@ -48,22 +46,32 @@ public:
         const auto eps = static_cast<float>(opt_.eps), wd = static_cast<float>(opt_.weight_decay);
         const auto neg_step = static_cast<float>(-step_size);
         const bool decay = opt_.weight_decay != 0.0;
-        for_each_slot(slots_, model, "adam", [&](slot& s, parameter<cpu>& p) {
-            size_state(s);
-            float* __restrict w = p.value.data();
-            const float* __restrict g = p.grad.data();
-            float* __restrict m = s.state[0].data();
-            float* __restrict v = s.state[1].data();
-            const std::size_t n = p.value.size();
-            for (std::size_t i = 0; i < n; ++i) {
-                const float gi = decay ? g[i] + wd * w[i] : g[i];
-                m[i] = m[i] * b1 + one_minus_b1 * gi;
-                v[i] = v[i] * b2 + one_minus_b2 * gi * gi;
-                const float denom = std::sqrt(v[i]) / bc2_sqrt + eps;
-                w[i] = w[i] + neg_step * m[i] / denom;
-            }
-            s.initialized = true;
-        });
+        if constexpr (!std::same_as<Backend, cpu>) {
+#ifdef ISINGGAN_CUDA_OPS
+            for_each_slot(slots_, model, "adam", [&](slot& s, parameter<Backend>& p) {
+                size_state(s);
+                ops::adam_step(Backend{}, opt_, steps_, p.value, p.grad, s.state[0], s.state[1]);
+                s.initialized = true;
+            });
+#endif
+        } else {
+            for_each_slot(slots_, model, "adam", [&](slot& s, parameter<cpu>& p) {
+                size_state(s);
+                float* __restrict w = p.value.data();
+                const float* __restrict g = p.grad.data();
+                float* __restrict m = s.state[0].data();
+                float* __restrict v = s.state[1].data();
+                const std::size_t n = p.value.size();
+                for (std::size_t i = 0; i < n; ++i) {
+                    const float gi = decay ? g[i] + wd * w[i] : g[i];
+                    m[i] = m[i] * b1 + one_minus_b1 * gi;
+                    v[i] = v[i] * b2 + one_minus_b2 * gi * gi;
+                    const float denom = std::sqrt(v[i]) / bc2_sqrt + eps;
+                    w[i] = w[i] + neg_step * m[i] / denom;
+                }
+                s.initialized = true;
+            });
+        }
     }
 
     template <class Model>
@@ -100,13 +108,30 @@ public:
     template <class Model>
     void prepare(Model& model) {
         slots_.clear();
-        for_each_slot(slots_, model, "adam", [&](slot& s, parameter<cpu>&) {
+        for_each_slot(slots_, model, "adam", [&](slot& s, parameter<Backend>&) {
             size_state(s);
             s.initialized = steps_ > 0;
         });
     }
     /// f(state name, parameter name, tensor&, in use) for every state tensor;
     /// names as PyTorch's: exp_avg, exp_avg_sq.
+    /// This optimizer, settings, step count and state, with the state on
+    /// backend To: a GPU trainer's checkpoints go through a host copy and back.
+    template <class To>
+    basic_adam<To> copy_on() const {
+        basic_adam<To> out(opt_);
+        out.steps_ = steps_;
+        out.slots_.resize(slots_.size());
+        for (std::size_t i = 0; i < slots_.size(); ++i) {
+            auto& dst = out.slots_[i];
+            dst.name = slots_[i].name;
+            dst.shape = slots_[i].shape;
+            dst.initialized = slots_[i].initialized;
+            for (std::size_t k = 0; k < slots_[i].state.size(); ++k) copy_tensor(slots_[i].state[k], dst.state[k]);
+        }
+        return out;
+    }
+
     template <class F>
     void for_each_state(F&& f) {
         for (auto& s : slots_) {
@@ -116,7 +141,9 @@ public:
     }
 
 private:
-    using slot = param_slot<2>;
+    template <class>
+    friend class basic_adam;
+    using slot = param_slot<2, Backend>;
 
     static void validate(const adam_options& o) {
         if (!(o.lr >= 0.0)) throw argument_error("adam: learning rate " + std::to_string(o.lr) + " is not >= 0");
@@ -132,5 +159,8 @@ private:
     std::int64_t steps_ = 0;
     std::vector<slot> slots_;
 };
+
+/// Adam on host parameters; basic_adam<cuda> updates device parameters in place.
+using adam = basic_adam<cpu>;
 
 }  // namespace isinggan::optim

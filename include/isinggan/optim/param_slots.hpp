@@ -19,31 +19,31 @@
 namespace isinggan::optim {
 
 /// One parameter's state: `N` tensors shaped like the parameter once used (size_state).
-template <std::size_t N>
+template <std::size_t N, class Backend = cpu>
 struct param_slot {
     std::string name;
     shape4 shape{};
-    std::array<tensor<cpu>, N> state;
+    std::array<tensor<Backend>, N> state;
     bool initialized = false;  // whether `state` holds values (SGD's momentum starts uninitialized)
 };
 
 /// Gives the slot's state tensors the parameter's shape (zero-filled) the first
 /// time it is called; state an optimizer never uses (SGD without momentum)
 /// costs no memory.
-template <std::size_t N>
-void size_state(param_slot<N>& s) {
+template <std::size_t N, class Backend>
+void size_state(param_slot<N, Backend>& s) {
     for (auto& t : s.state)
-        if (t.shape() != s.shape) t = tensor<cpu>(s.shape);
+        if (t.shape() != s.shape) t = tensor<Backend>(s.shape);
 }
 
 /// Calls f(slot, parameter) for every parameter of `model`, creating empty
 /// slots for a model seen for the first time. Throws argument_error when the
 /// model's parameters do not match the slots (name, shape or count).
-template <std::size_t N, class Model, class F>
-void for_each_slot(std::vector<param_slot<N>>& slots, Model& model, const char* optimizer, F&& f) {
+template <std::size_t N, class Backend, class Model, class F>
+void for_each_slot(std::vector<param_slot<N, Backend>>& slots, Model& model, const char* optimizer, F&& f) {
     const bool fresh = slots.empty();
     std::size_t i = 0;
-    visit_params(model, [&](std::string_view name, parameter<cpu>& p) {
+    visit_params(model, [&](std::string_view name, parameter<Backend>& p) {
         if (fresh) {
             auto& s = slots.emplace_back();
             s.name = std::string(name);
@@ -69,7 +69,7 @@ void for_each_slot(std::vector<param_slot<N>>& slots, Model& model, const char* 
 /// Zeroes every parameter gradient of `model`.
 template <class Model>
 void zero_grad(Model& model) {
-    visit_params(model, [](std::string_view, parameter<cpu>& p) { p.zero_grad(); });
+    visit_params(model, [](std::string_view, auto& p) { p.zero_grad(); });
 }
 
 }  // namespace isinggan::optim

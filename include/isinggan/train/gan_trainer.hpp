@@ -25,6 +25,7 @@
 // statistics have seen the step's batches); a program then stops and keeps
 // its last checkpoint.
 #include <cmath>
+#include <concepts>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -32,12 +33,15 @@
 #include <string>
 #include <vector>
 
+#include "isinggan/backend/compiled.hpp"
 #include "isinggan/core/error.hpp"
+#include "isinggan/core/transfer.hpp"
 #include "isinggan/data/dihedral.hpp"
 #include "isinggan/data/image_mask_set.hpp"
 #include "isinggan/init/xavier.hpp"
 #include "isinggan/io/checkpoint.hpp"
 #include "isinggan/layers/layer.hpp"
+#include "isinggan/layers/on_backend.hpp"
 #include "isinggan/losses/bce.hpp"
 #include "isinggan/losses/mrf.hpp"
 #include "isinggan/optim/adam.hpp"
@@ -82,6 +86,12 @@ public:
     using generator_type = Generator;
     using discriminator_type = Discriminator;
     using smoothness_type = Smoothness;
+    /// Where the networks live: cpu, or cuda (then each batch is assembled on
+    /// the host and copied over once, and only scalars come back).
+    using backend_type = typename Generator::backend_type;
+    static_assert(std::same_as<backend_type, typename Discriminator::backend_type>,
+                  "gan_trainer: the generator and the discriminator must be on the same backend");
+    using tensor_type = tensor<backend_type>;
 
     explicit gan_trainer(gan_options options = {})
         : opt_(options),
@@ -91,6 +101,7 @@ public:
           d_adam_(options.discriminator_adam),
           smooth_(mrf_options{.lambda = options.lambda, .reduce = reduction::mean}),
           energy_(mrf_options{.lambda = 1.0, .reduce = reduction::mean}) {
+        require_backend<backend_type>();
         if (opt_.batch < 2) throw argument_error("gan_trainer: the batch needs at least 2 samples (batch norm), got " +
                                                  std::to_string(opt_.batch));
         rng init(derive_seed(opt_.seed, stream_init, 0));
@@ -107,41 +118,55 @@ public:
                               ", the networks are built for " + std::to_string(Generator::size));
         const std::size_t n = opt_.batch;
         rng gen(derive_seed(opt_.seed, stream_step, std::uint64_t(steps_)));
-        gan_step_stats stats;
 
         // 1. The batches.
         indices_.resize(n);
         for (auto& i : indices_) i = gen.below(data.size());
         data::gather(data, indices_, real_image_, real_mask_);
         if (opt_.augment) data::random_dihedral(real_image_, real_mask_, gen);
-        stack_pair(real_image_, real_mask_, real_);
-        draw_latent(z_, n, 100, gen);
+        stack_pair(real_image_, real_mask_, real_host_);
+        draw_latent(z_host_, n, latent_size, gen);
+        return step(upload(real_host_, real_device_), upload(z_host_, z_device_));
+    }
+
+    /// The same step on a batch the caller assembled, on the trainer's
+    /// backend: `real` holds N (image, mask) pairs stacked along channels,
+    /// [N, 4, S, S] (image in [-1, 1], mask in [0, 1]); `z` is [N, 100, 1, 1]
+    /// in [-1, 1]. For a data pipeline of one's own, and for timing the
+    /// networks alone.
+    gan_step_stats step(const tensor_type& real, const tensor_type& z) {
+        const std::size_t n = z.n(), side = std::size_t(Generator::size);
+        require_shape(z.shape(), {n, std::size_t(latent_size), 1, 1}, "gan_trainer::step: latent batch");
+        require_shape(real.shape(), {n, 4, side, side}, "gan_trainer::step: real batch");
+        if (n < 2) throw argument_error("gan_trainer::step: the batch needs at least 2 samples (batch norm)");
+        gan_step_stats stats;
         g_->set_training(true);
         d_->set_training(true);
-        auto [image, mask] = g_->forward(z_);
-        stack_pair(image, mask, fake_);
+        auto [image, mask] = g_->forward(z);
+        stack(image, mask, fake_);
 
         // 2. Discriminator: real → 1, fake → 0.
         zero_grad(*d_);
-        const tensor<cpu>& real_logits = d_->forward(real_);
-        stats.d_real = mean_probability(real_logits);
-        double d_loss = bce_with_logits(real_logits, 1.0f, &d_logit_grad_);
-        d_->backward(d_logit_grad_);
-        const tensor<cpu>& fake_logits = d_->forward(fake_);
-        stats.d_fake = mean_probability(fake_logits);
-        d_loss += bce_with_logits(fake_logits, 0.0f, &d_logit_grad_);
+        const tensor_type& real_logits = d_->forward(real);
+        stats.d_real = mean_probability(host_view(real_logits));
+        double d_loss = bce(real_logits, 1.0f, d_logit_grad_);
+        backward_params(*d_, d_logit_grad_);  // nothing upstream of D trains in this step
+        const tensor_type& fake_logits = d_->forward(fake_);
+        stats.d_fake = mean_probability(host_view(fake_logits));
+        d_loss += bce(fake_logits, 0.0f, d_logit_grad_);
         require_finite(d_loss, "discriminator loss");
-        d_->backward(d_logit_grad_);
+        backward_params(*d_, d_logit_grad_);
         d_adam_.step(*d_);
 
         // 3. Generator: fool the updated discriminator, plus λ·L_smooth on the mask.
-        const tensor<cpu>& logits = d_->forward(fake_);
-        stats.g_loss = bce_with_logits(logits, 1.0f, &d_logit_grad_);
-        const tensor<cpu>& d_input = d_->backward(d_logit_grad_);
-        split_pair(d_input, 3, d_image_, d_mask_);
-        stats.mask_energy = energy_.forward(mask);
-        if constexpr (Smoothness::enabled)
-            stats.smooth_loss = apply_smoothness(smooth_, mask, image, d_mask_, gradient_mode::accumulate);
+        const tensor_type& logits = d_->forward(fake_);
+        stats.g_loss = bce(logits, 1.0f, d_logit_grad_);
+        // Only D's input gradient is needed: its parameter gradients would be
+        // cleared at its next step before any use, so the convolutions skip them.
+        const tensor_type& d_input = backward_input(*d_, d_logit_grad_);
+        split(d_input, d_image_, d_mask_);
+        stats.mask_energy = energy(mask);
+        if constexpr (Smoothness::enabled) stats.smooth_loss = smoothness(mask, image, d_mask_);
         require_finite(stats.g_loss + stats.smooth_loss, "generator loss");
         zero_grad(*g_);
         g_->backward(d_image_, d_mask_);
@@ -161,35 +186,145 @@ public:
     /// Writes both networks, both optimizers and the step count to `path`,
     /// atomically; `metadata` is stored alongside (a run's configuration).
     void save(const std::filesystem::path& path, const std::map<std::string, std::string>& metadata = {}) {
-        checkpoint_writer w;
-        w.add_model(*g_, generator_prefix);
-        w.add_optimizer(g_adam_, generator_prefix);
-        w.add_model(*d_, discriminator_prefix);
-        w.add_optimizer(d_adam_, discriminator_prefix);
-        w.set_info({steps_, metadata});
-        w.save(path);
+        if constexpr (std::same_as<backend_type, cpu>) {
+            write_checkpoint(path, metadata, *g_, g_adam_, *d_, d_adam_);
+        } else {
+            // Through host copies of both networks and both optimizers.
+            host_twins host(*this);
+            write_checkpoint(path, metadata, *host.g, host.g_adam, *host.d, host.d_adam);
+        }
     }
 
     /// Restores everything save wrote; all or nothing (an error changes nothing).
     checkpoint_info load(const std::filesystem::path& path) {
+        if constexpr (std::same_as<backend_type, cpu>) {
+            return read_checkpoint(path, *g_, g_adam_, *d_, d_adam_);
+        } else {
+            host_twins host(*this);
+            const checkpoint_info info = read_checkpoint(path, *host.g, host.g_adam, *host.d, host.d_adam);
+            copy_model_state(*host.g, *g_);
+            copy_model_state(*host.d, *d_);
+            g_adam_ = host.g_adam.template copy_on<backend_type>();
+            d_adam_ = host.d_adam.template copy_on<backend_type>();
+            return info;
+        }
+    }
+
+private:
+    static constexpr std::uint64_t stream_init = 1, stream_step = 2;
+    static constexpr std::size_t latent_size = 100;  // the generator's input
+
+    // The few steps that differ between the backends. On the GPU the batch is
+    // assembled on the host and copied once; losses come back as scalars and
+    // the discriminator's N logits as a small host copy.
+    static const tensor_type& upload(const tensor<cpu>& host, tensor_type& device) {
+        if constexpr (std::same_as<backend_type, cpu>) {
+            return host;
+        } else {
+            device.copy_from(host);
+            return device;
+        }
+    }
+    const tensor<cpu>& host_view(const tensor_type& t) {
+        if constexpr (std::same_as<backend_type, cpu>) {
+            return t;
+        } else {
+            t.copy_to(logits_host_);
+            return logits_host_;
+        }
+    }
+    static void stack(const tensor_type& image, const tensor_type& mask, tensor_type& out) {
+        if constexpr (std::same_as<backend_type, cpu>) {
+            stack_pair(image, mask, out);
+        } else {
+#ifdef ISINGGAN_CUDA_OPS
+            isinggan::concat_channels(backend_type{}, image, mask, out);
+#endif
+        }
+    }
+    static void split(const tensor_type& d_input, tensor_type& d_image, tensor_type& d_mask) {
+        if constexpr (std::same_as<backend_type, cpu>) {
+            split_pair(d_input, 3, d_image, d_mask);
+        } else {
+#ifdef ISINGGAN_CUDA_OPS
+            isinggan::split_channels(backend_type{}, d_input, 3, d_image, d_mask);
+#endif
+        }
+    }
+    static double bce(const tensor_type& logits, float target, tensor_type& grad) {
+        if constexpr (std::same_as<backend_type, cpu>) {
+            return bce_with_logits(logits, target, &grad);
+        } else {
+#ifdef ISINGGAN_CUDA_OPS
+            return isinggan::bce_with_logits(backend_type{}, logits, target, &grad);
+#endif
+        }
+    }
+    double energy(const tensor_type& mask) {
+        if constexpr (std::same_as<backend_type, cpu>) {
+            return energy_.forward(mask);
+        } else {
+#ifdef ISINGGAN_CUDA_OPS
+            return ops::smoothness_value(backend_type{}, energy_, mask);
+#endif
+        }
+    }
+    double smoothness(const tensor_type& mask, const tensor_type& image, tensor_type& d_mask) {
+        if constexpr (std::same_as<backend_type, cpu>) {
+            return apply_smoothness(smooth_, mask, image, d_mask, gradient_mode::accumulate);
+        } else {
+#ifdef ISINGGAN_CUDA_OPS
+            return ops::smoothness_forward_backward(backend_type{}, smooth_, mask, image, d_mask,
+                                                    gradient_mode::accumulate);
+#endif
+        }
+    }
+
+    // Checkpoints are written from host objects; a GPU trainer copies its
+    // networks and optimizers into these first.
+    template <class G, class GAdam, class D, class DAdam>
+    void write_checkpoint(const std::filesystem::path& path, const std::map<std::string, std::string>& metadata,
+                          G& g, GAdam& g_adam, D& d, DAdam& d_adam) const {
+        checkpoint_writer w;
+        w.add_model(g, generator_prefix);
+        w.add_optimizer(g_adam, generator_prefix);
+        w.add_model(d, discriminator_prefix);
+        w.add_optimizer(d_adam, discriminator_prefix);
+        w.set_info({steps_, metadata});
+        w.save(path);
+    }
+
+    template <class G, class D>
+    checkpoint_info read_checkpoint(const std::filesystem::path& path, G& g, optim::adam& g_adam_out, D& d,
+                                    optim::adam& d_adam_out) {
         checkpoint_reader r(path);
-        const auto g_plan = r.plan_model(*g_, generator_prefix);
-        const auto d_plan = r.plan_model(*d_, discriminator_prefix);
-        optim::adam g_adam = r.stage_optimizer(g_adam_, *g_, generator_prefix);
-        optim::adam d_adam = r.stage_optimizer(d_adam_, *d_, discriminator_prefix);
+        const auto g_plan = r.plan_model(g, generator_prefix);
+        const auto d_plan = r.plan_model(d, discriminator_prefix);
+        optim::adam g_adam = r.stage_optimizer(g_adam_out, g, generator_prefix);
+        optim::adam d_adam = r.stage_optimizer(d_adam_out, d, discriminator_prefix);
         r.require_all_used();
         const checkpoint_info info = r.info();
         if (info.step < 0) throw io_error(path.string() + ": negative step count");
         r.apply(g_plan);
         r.apply(d_plan);
-        g_adam_ = std::move(g_adam);
-        d_adam_ = std::move(d_adam);
+        g_adam_out = std::move(g_adam);
+        d_adam_out = std::move(d_adam);
         steps_ = info.step;
         return info;
     }
 
-private:
-    static constexpr std::uint64_t stream_init = 1, stream_step = 2;
+    /// Host copies of a GPU trainer's networks and optimizers.
+    struct host_twins {
+        std::unique_ptr<isinggan::on_backend<Generator, cpu>> g = std::make_unique<isinggan::on_backend<Generator, cpu>>();
+        std::unique_ptr<isinggan::on_backend<Discriminator, cpu>> d =
+            std::make_unique<isinggan::on_backend<Discriminator, cpu>>();
+        optim::adam g_adam, d_adam;
+        explicit host_twins(gan_trainer& t)
+            : g_adam(t.g_adam_.template copy_on<cpu>()), d_adam(t.d_adam_.template copy_on<cpu>()) {
+            copy_model_state(*t.g_, *g);
+            copy_model_state(*t.d_, *d);
+        }
+    };
 
     static void require_finite(double v, const char* what) {
         if (!std::isfinite(v))
@@ -200,12 +335,14 @@ private:
     gan_options opt_;
     std::unique_ptr<Generator> g_;
     std::unique_ptr<Discriminator> d_;
-    optim::adam g_adam_, d_adam_;
+    optim::basic_adam<backend_type> g_adam_, d_adam_;
     Smoothness smooth_;
     mrf_loss<ising> energy_;
     std::int64_t steps_ = 0;
     std::vector<std::size_t> indices_;
-    tensor<cpu> real_image_, real_mask_, real_, fake_, z_, d_logit_grad_, d_image_, d_mask_;
+    tensor<cpu> real_image_, real_mask_, real_host_, z_host_, logits_host_;  // host staging
+    tensor_type real_device_, z_device_;  // their device copies (unused on the cpu backend)
+    tensor_type fake_, d_logit_grad_, d_image_, d_mask_;
 };
 
 }  // namespace isinggan::train

@@ -4,20 +4,32 @@
 // term, and Adam; evaluates the IoU of its binarised predictions
 // (metrics/iou.hpp). One epoch visits every training pair once, in an order
 // drawn from the trainer's seed, in mini-batches (the last one may be smaller).
+//
+// The network's backend decides where training runs. On cuda each batch is
+// assembled on the host and copied over once, the loss and its gradient are
+// computed on the device, and only the loss (and, to score the IoU, the
+// logits) come back.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <concepts>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <memory>
 #include <numeric>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "isinggan/backend/compiled.hpp"
 #include "isinggan/core/error.hpp"
 #include "isinggan/core/random.hpp"
+#include "isinggan/core/transfer.hpp"
 #include "isinggan/data/image_mask_set.hpp"
+#include "isinggan/io/checkpoint.hpp"
 #include "isinggan/layers/layer.hpp"
+#include "isinggan/layers/on_backend.hpp"
 #include "isinggan/losses/bce.hpp"
 #include "isinggan/losses/dice.hpp"
 #include "isinggan/metrics/iou.hpp"
@@ -47,7 +59,11 @@ public:
 template <class Net>
 class segmentation_trainer {
 public:
+    using backend_type = typename Net::backend_type;
+    using tensor_type = tensor<backend_type>;
+
     explicit segmentation_trainer(segmentation_options o = {}) : opt_(o), adam_({.lr = o.lr}), order_gen_(o.seed) {
+        require_backend<backend_type>();
         if (o.batch == 0) throw argument_error("segmentation_trainer: the batch size must be at least 1");
         if (!(o.dice_weight >= 0.0) || !std::isfinite(o.dice_weight))
             throw argument_error("segmentation_trainer: the Dice weight must be finite and not negative");
@@ -55,13 +71,13 @@ public:
         reset_parameters(net_, init);
     }
 
-    /// One Adam step on a batch (images [N,3,S,S], masks [N,1,S,S]); returns the loss.
-    double step(const tensor<cpu>& images, const tensor<cpu>& masks) {
+    /// One Adam step on a batch on the trainer's backend (images [N,3,S,S],
+    /// masks [N,1,S,S]); returns the loss.
+    double step(const tensor_type& images, const tensor_type& masks) {
         net_.set_training(true);
-        const tensor<cpu>& logits = net_.forward(images);
-        double loss = bce_with_logits(logits, masks, &grad_);
-        if (opt_.dice_weight > 0)
-            loss += soft_dice_with_logits(logits, masks, &grad_, float(opt_.dice_weight), true);
+        const tensor_type& logits = net_.forward(images);
+        double loss = bce(logits, masks);
+        if (opt_.dice_weight > 0) loss += dice(logits, masks);
         if (!std::isfinite(loss))
             throw training_diverged("segmentation_trainer: the loss is " + std::to_string(loss) +
                                     " (not finite); try a smaller learning rate");
@@ -85,7 +101,7 @@ public:
         for (std::size_t b = 0; b < total; ++b) {
             const std::size_t first = b * opt_.batch, count = std::min(opt_.batch, order.size() - first);
             data::gather(set, std::span<const std::size_t>(order.data() + first, count), images_, masks_);
-            const double loss = step(images_, masks_);
+            const double loss = step(upload(images_, images_device_), upload(masks_, masks_device_));
             e.mean_loss += loss;
             ++e.steps;
             if (on_step) on_step(e.steps, total, loss);
@@ -106,22 +122,77 @@ public:
             idx.resize(std::min(batch, set.size() - first));
             std::iota(idx.begin(), idx.end(), first);
             data::gather(set, idx, images_, masks_);
-            acc.add(net_.forward(images_), masks_, metrics::prediction_kind::logits);
+            acc.add(host_view(net_.forward(upload(images_, images_device_))), masks_,
+                    metrics::prediction_kind::logits);
         }
         net_.set_training(true);
         return acc;
     }
 
+    /// Writes the network and the optimizer state to `path` as save_checkpoint
+    /// does; a GPU trainer writes host copies of both.
+    void save(const std::filesystem::path& path, const checkpoint_info& info = {}) {
+        if constexpr (std::same_as<backend_type, cpu>) {
+            save_checkpoint(path, net_, adam_, info);
+        } else {
+            auto host = std::make_unique<on_backend<Net, cpu>>();
+            copy_model_state(net_, *host);
+            optim::adam host_adam = adam_.template copy_on<cpu>();
+            save_checkpoint(path, *host, host_adam, info);
+        }
+    }
+
     Net& net() { return net_; }
-    optim::adam& optimizer() { return adam_; }
+    optim::basic_adam<backend_type>& optimizer() { return adam_; }
     const segmentation_options& options() const { return opt_; }
 
 private:
+    // The steps that differ between the backends.
+    static const tensor_type& upload(const tensor<cpu>& host, tensor_type& device) {
+        if constexpr (std::same_as<backend_type, cpu>) {
+            return host;
+        } else {
+            device.copy_from(host);
+            return device;
+        }
+    }
+    const tensor<cpu>& host_view(const tensor_type& t) {
+        if constexpr (std::same_as<backend_type, cpu>) {
+            return t;
+        } else {
+            t.copy_to(logits_host_);
+            return logits_host_;
+        }
+    }
+    /// BCE with logits; writes its gradient to grad_.
+    double bce(const tensor_type& logits, const tensor_type& masks) {
+        if constexpr (std::same_as<backend_type, cpu>) {
+            return bce_with_logits(logits, masks, &grad_);
+        } else {
+#ifdef ISINGGAN_CUDA_OPS
+            return isinggan::bce_with_logits(backend_type{}, logits, masks, &grad_);
+#endif
+        }
+    }
+    /// dice_weight · soft Dice; adds its gradient to grad_.
+    double dice(const tensor_type& logits, const tensor_type& masks) {
+        if constexpr (std::same_as<backend_type, cpu>) {
+            return soft_dice_with_logits(logits, masks, &grad_, float(opt_.dice_weight), true);
+        } else {
+#ifdef ISINGGAN_CUDA_OPS
+            return isinggan::soft_dice_with_logits(backend_type{}, logits, masks, &grad_, float(opt_.dice_weight),
+                                                   true);
+#endif
+        }
+    }
+
     segmentation_options opt_;
     Net net_;
-    optim::adam adam_;
+    optim::basic_adam<backend_type> adam_;
     rng order_gen_;
-    tensor<cpu> images_, masks_, grad_;
+    tensor<cpu> images_, masks_, logits_host_;  // host staging
+    tensor_type images_device_, masks_device_;  // their device copies (unused on the cpu backend)
+    tensor_type grad_;
 };
 
 }  // namespace isinggan::train

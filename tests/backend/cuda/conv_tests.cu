@@ -8,6 +8,7 @@
 
 #include "isinggan/backend/cpu/conv2d.hpp"
 #include "isinggan/backend/cpu/conv_transpose2d.hpp"
+#include "isinggan/backend/cuda/kernels.cuh"
 #include "isinggan/backend/cuda/ops.hpp"
 #include "backend/cuda/parity.hpp"
 

@@ -59,6 +59,9 @@ TEST_CASE("cuda: cuBLAS GEMM matches the CPU GEMM") {
 TEST_CASE("cuda: errors become device_error naming the call") {
     device_buffer<float> huge;
     CHECK_THROWS_AS(huge.resize(std::size_t(1) << 50), device_error);
+    // The failure must not linger as the thread's last error, where the next
+    // kernel launch check would report it as its own.
+    CHECK(cudaGetLastError() == cudaSuccess);
 }
 
 int main(int argc, char** argv) {

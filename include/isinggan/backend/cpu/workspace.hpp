@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "isinggan/core/aligned_buffer.hpp"
+#include "isinggan/core/backend.hpp"
 
 namespace isinggan {
 
@@ -40,6 +41,11 @@ public:
 
 private:
     std::vector<std::array<aligned_buffer<float>, slot_count>> per_thread_;
+};
+
+template <>
+struct workspace_for<cpu> {
+    using type = cpu_workspace;
 };
 
 }  // namespace isinggan

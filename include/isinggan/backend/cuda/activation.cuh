@@ -8,7 +8,7 @@
 // twin below with the same formulas.
 #include "isinggan/backend/cuda/launch.cuh"
 #include "isinggan/backend/cuda/tensor.hpp"
-#include "isinggan/layers/activation.hpp"
+#include "isinggan/layers/activation_fn.hpp"
 
 namespace isinggan::cuda_detail {
 
@@ -65,7 +65,7 @@ void activation_forward(cuda, const Fn& fn, const tensor<cuda>& x, tensor<cuda>&
     y.resize(x.shape());
     const std::size_t n = x.size();
     if (n == 0) return;
-    cuda_detail::activation_forward_kernel<<<cuda_detail::blocks_for(n), cuda_detail::block_threads>>>(
+    cuda_detail::activation_forward_kernel<<<cuda_detail::blocks_for(n), cuda_detail::block_threads, 0, current_stream()>>>(
         cuda_detail::device_twin(fn), x.data(), y.data(), n);
     ISINGGAN_CUDA_CHECK_LAUNCH(activation_forward_kernel);
 }
@@ -80,7 +80,7 @@ void activation_backward(cuda, const Fn& fn, const tensor<cuda>& x, const tensor
     dx.resize(dy.shape());
     const std::size_t n = dy.size();
     if (n == 0) return;
-    cuda_detail::activation_backward_kernel<<<cuda_detail::blocks_for(n), cuda_detail::block_threads>>>(
+    cuda_detail::activation_backward_kernel<<<cuda_detail::blocks_for(n), cuda_detail::block_threads, 0, current_stream()>>>(
         cuda_detail::device_twin(fn), x.data(), y.data(), dy.data(), dx.data(), n);
     ISINGGAN_CUDA_CHECK_LAUNCH(activation_backward_kernel);
 }

@@ -17,7 +17,7 @@
 
 #include "isinggan/backend/cuda/launch.cuh"
 #include "isinggan/backend/cuda/tensor.hpp"
-#include "isinggan/optim/adam.hpp"
+#include "isinggan/optim/adam_options.hpp"
 
 namespace isinggan::cuda_detail {
 
@@ -71,7 +71,7 @@ inline void adam_step(cuda, const optim::adam_options& options, std::int64_t ste
     require_same_shape(param, exp_avg_sq, "adam: parameter and exp_avg_sq");
     if (param.size() == 0) return;
     const auto s = cuda_detail::adam_scalars_for(options, step);
-    cuda_detail::adam_kernel<<<cuda_detail::blocks_for(param.size()), cuda_detail::block_threads>>>(
+    cuda_detail::adam_kernel<<<cuda_detail::blocks_for(param.size()), cuda_detail::block_threads, 0, current_stream()>>>(
         s, param.data(), grad.data(), exp_avg.data(), exp_avg_sq.data(), param.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(adam_kernel);
 }

@@ -27,29 +27,28 @@ ISINGGAN_KERNEL void running_stats_kernel(const float* running_mean, const float
     }
 }
 
-/// y = weight * ((x - mean) * inv_std) + bias, per channel.
-ISINGGAN_KERNEL void normalize_kernel(const float* x, const float* mean, const float* inv_std, const float* weight,
-                                      const float* bias, std::size_t channels, std::size_t plane, std::size_t n,
-                                      float* y) {
-    ISINGGAN_GRID_STRIDE_LOOP(i, n) {
-        const std::size_t c = (i / plane) % channels;
+/// y = weight * ((x - mean) * inv_std) + bias, per channel. Index is 32-bit
+/// where the tensor allows: 64-bit division is slow on the GPU.
+template <class Index>
+__global__ void normalize_kernel(const float* x, const float* mean, const float* inv_std, const float* weight,
+                                 const float* bias, Index channels, Index plane, Index n, float* y) {
+    for (Index i = Index(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += Index(gridDim.x) * blockDim.x) {
+        const Index c = (i / plane) % channels;
         y[i] = weight[c] * ((x[i] - mean[c]) * inv_std[c]) + bias[c];
     }
 }
 
-/// Block c: dweight[c] += Σ dy xhat, dbias[c] += Σ dy, and dx for channel c:
-///   training:   dx = w s (dy - mean(dy) - xhat mean(dy xhat))
-///   evaluation: dx = w s dy
-/// with xhat = (x - mean) s recomputed from the input, sums in double.
-ISINGGAN_KERNEL void batch_norm_backward_kernel(const float* x, const float* dy, const float* mean,
-                                                const float* inv_std, const float* weight, bool training,
-                                                std::size_t n, std::size_t channels, std::size_t plane, float* dx,
-                                                float* weight_grad, float* bias_grad) {
-    const std::size_t c = blockIdx.x;
-    const std::size_t count = n * plane;
+/// grid (parts, channels): block (p, c) sums dy and dy * xhat over its run
+/// of channel c's values (xhat = (x - mean) s recomputed from the input), in double.
+ISINGGAN_KERNEL void batch_norm_grad_sums_kernel(const float* x, const float* dy, const float* mean,
+                                                 const float* inv_std, std::size_t channels, std::size_t plane,
+                                                 channel_split split, double* sums) {
+    const std::size_t c = blockIdx.y, part = blockIdx.x;
+    const std::size_t lo = part * split.chunk;
+    const std::size_t hi = lo + split.chunk < split.count ? lo + split.chunk : split.count;
     const float mu = mean[c], s = inv_std[c];
     double sd = 0.0, sdx = 0.0;
-    for (std::size_t i = threadIdx.x; i < count; i += blockDim.x) {
+    for (std::size_t i = lo + threadIdx.x; i < hi; i += blockDim.x) {
         const std::size_t e = channel_element(i, c, channels, plane);
         const float d = dy[e];
         sd += d;
@@ -57,23 +56,53 @@ ISINGGAN_KERNEL void batch_norm_backward_kernel(const float* x, const float* dy,
     }
     const double sum_dy = block_sum(sd), sum_dy_xhat = block_sum(sdx);
     if (threadIdx.x == 0) {
+        sums[2 * (c * split.parts + part)] = sum_dy;
+        sums[2 * (c * split.parts + part) + 1] = sum_dy_xhat;
+    }
+}
+
+/// One thread per channel: dweight[c] += Σ dy xhat, dbias[c] += Σ dy, and
+/// the two coefficients the elementwise pass needs.
+ISINGGAN_KERNEL void batch_norm_grad_finish_kernel(const double* sums, unsigned parts, std::size_t channels,
+                                                   std::size_t count, bool training, float* weight_grad,
+                                                   float* bias_grad, float* coefficients) {
+    ISINGGAN_GRID_STRIDE_LOOP(c, channels) {
+        double sum_dy = 0.0, sum_dy_xhat = 0.0;
+        for (unsigned p = 0; p < parts; ++p) {
+            sum_dy += sums[2 * (c * parts + p)];
+            sum_dy_xhat += sums[2 * (c * parts + p) + 1];
+        }
         weight_grad[c] += float(sum_dy_xhat);
         bias_grad[c] += float(sum_dy);
+        coefficients[2 * c] = training ? float(sum_dy / double(count)) : 0.0f;
+        coefficients[2 * c + 1] = training ? float(sum_dy_xhat / double(count)) : 0.0f;
     }
-    const float k = weight[c] * s;
-    const float mean_dy = training ? float(sum_dy / double(count)) : 0.0f;
-    const float mean_dy_xhat = training ? float(sum_dy_xhat / double(count)) : 0.0f;
-    for (std::size_t i = threadIdx.x; i < count; i += blockDim.x) {
-        const std::size_t e = channel_element(i, c, channels, plane);
-        dx[e] = k * (dy[e] - mean_dy - (x[e] - mu) * s * mean_dy_xhat);
+}
+
+/// Every element: dx = w s (dy - mean(dy) - xhat mean(dy xhat)) in training,
+/// dx = w s dy in evaluation (the coefficients are then zero).
+template <class Index>
+__global__ void batch_norm_dx_kernel(const float* x, const float* dy, const float* mean, const float* inv_std,
+                                     const float* weight, const float* coefficients, Index channels, Index plane,
+                                     Index n, float* dx) {
+    for (Index i = Index(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += Index(gridDim.x) * blockDim.x) {
+        const Index c = (i / plane) % channels;
+        const float mu = mean[c], s = inv_std[c];
+        dx[i] = weight[c] * s * (dy[i] - coefficients[2 * c] - (x[i] - mu) * s * coefficients[2 * c + 1]);
     }
 }
 
 inline void normalize(const tensor<cuda>& x, const tensor<cuda>& mean, const tensor<cuda>& inv_std,
                       const tensor<cuda>& weight, const tensor<cuda>& bias, tensor<cuda>& y) {
     y.resize(x.shape());
-    normalize_kernel<<<blocks_for(x.size()), block_threads>>>(x.data(), mean.data(), inv_std.data(), weight.data(),
-                                                              bias.data(), x.c(), x.h() * x.w(), x.size(), y.data());
+    if (x.size() < (std::size_t(1) << 31))
+        normalize_kernel<unsigned><<<blocks_for(x.size()), block_threads, 0, current_stream()>>>(
+            x.data(), mean.data(), inv_std.data(), weight.data(), bias.data(), unsigned(x.c()), unsigned(x.h() * x.w()),
+            unsigned(x.size()), y.data());
+    else
+        normalize_kernel<std::size_t><<<blocks_for(x.size()), block_threads, 0, current_stream()>>>(
+            x.data(), mean.data(), inv_std.data(), weight.data(), bias.data(), x.c(), x.h() * x.w(), x.size(),
+            y.data());
     ISINGGAN_CUDA_CHECK_LAUNCH(normalize_kernel);
 }
 
@@ -127,7 +156,7 @@ inline void batch_norm2d_forward_inference(cuda, const tensor<cuda>& x, const te
     const shape4 vec{x.c(), 1, 1, 1};
     save_mean.resize(vec);
     save_inv_std.resize(vec);
-    cuda_detail::running_stats_kernel<<<cuda_detail::blocks_for(x.c()), cuda_detail::block_threads>>>(
+    cuda_detail::running_stats_kernel<<<cuda_detail::blocks_for(x.c()), cuda_detail::block_threads, 0, current_stream()>>>(
         running_mean.data(), running_var.data(), eps, x.c(), save_mean.data(), save_inv_std.data());
     ISINGGAN_CUDA_CHECK_LAUNCH(running_stats_kernel);
     cuda_detail::normalize(x, save_mean, save_inv_std, weight, bias, y);
@@ -147,10 +176,27 @@ inline void batch_norm2d_backward(cuda, const tensor<cuda>& x, const tensor<cuda
     cuda_detail::require_channel_vector(weight_grad, x.c(), op, "weight gradient");
     cuda_detail::require_channel_vector(bias_grad, x.c(), op, "bias gradient");
     dx.resize(x.shape());
-    cuda_detail::batch_norm_backward_kernel<<<unsigned(x.c()), cuda_detail::block_threads>>>(
-        x.data(), dy.data(), save_mean.data(), save_inv_std.data(), weight.data(), training, x.n(), x.c(),
-        x.h() * x.w(), dx.data(), weight_grad.data(), bias_grad.data());
-    ISINGGAN_CUDA_CHECK_LAUNCH(batch_norm_backward_kernel);
+    using namespace cuda_detail;
+    const std::size_t plane = x.h() * x.w(), count = x.n() * plane;
+    const channel_split split = channel_split::of(count);
+    double* scratch = channel_scratch(2 * x.c() * split.parts + x.c());
+    double* sums = scratch;
+    auto* coefficients = reinterpret_cast<float*>(scratch + 2 * x.c() * split.parts);  // 2 floats per channel
+    batch_norm_grad_sums_kernel<<<dim3(split.parts, unsigned(x.c())), block_threads, 0, current_stream()>>>(
+        x.data(), dy.data(), save_mean.data(), save_inv_std.data(), x.c(), plane, split, sums);
+    ISINGGAN_CUDA_CHECK_LAUNCH(batch_norm_grad_sums_kernel);
+    batch_norm_grad_finish_kernel<<<blocks_for(x.c()), block_threads, 0, current_stream()>>>(
+        sums, split.parts, x.c(), count, training, weight_grad.data(), bias_grad.data(), coefficients);
+    ISINGGAN_CUDA_CHECK_LAUNCH(batch_norm_grad_finish_kernel);
+    if (x.size() < (std::size_t(1) << 31))
+        batch_norm_dx_kernel<unsigned><<<blocks_for(x.size()), block_threads, 0, current_stream()>>>(
+            x.data(), dy.data(), save_mean.data(), save_inv_std.data(), weight.data(), coefficients, unsigned(x.c()),
+            unsigned(plane), unsigned(x.size()), dx.data());
+    else
+        batch_norm_dx_kernel<std::size_t><<<blocks_for(x.size()), block_threads, 0, current_stream()>>>(
+            x.data(), dy.data(), save_mean.data(), save_inv_std.data(), weight.data(), coefficients, x.c(), plane,
+            x.size(), dx.data());
+    ISINGGAN_CUDA_CHECK_LAUNCH(batch_norm_dx_kernel);
 }
 
 }  // namespace isinggan::ops

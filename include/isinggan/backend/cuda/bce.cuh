@@ -68,7 +68,7 @@ double run_bce(const tensor<cuda>& logits, Target target, tensor<cuda>* grad, bc
     }
     const int blocks = blocks_for(logits.size());
     double* partials = reduction_partials();
-    bce_kernel<<<blocks, block_threads>>>(logits.data(), target, logits.size(), count, scale,
+    bce_kernel<<<blocks, block_threads, 0, current_stream()>>>(logits.data(), target, logits.size(), count, scale,
                                           grad ? grad->data() : nullptr, accumulate, partials);
     ISINGGAN_CUDA_CHECK_LAUNCH(bce_kernel);
     return scale * sum_partials(partials, blocks) / count;
@@ -97,7 +97,7 @@ inline double bce_with_logits(cuda, const tensor<cuda>& logits, const tensor<cud
     if (targets.size() != 0) {
         const int blocks = cuda_detail::blocks_for(targets.size());
         double* partials = cuda_detail::reduction_partials();
-        cuda_detail::count_outside_unit_kernel<<<blocks, cuda_detail::block_threads>>>(targets.data(),
+        cuda_detail::count_outside_unit_kernel<<<blocks, cuda_detail::block_threads, 0, current_stream()>>>(targets.data(),
                                                                                        targets.size(), partials);
         ISINGGAN_CUDA_CHECK_LAUNCH(count_outside_unit_kernel);
         if (cuda_detail::sum_partials(partials, blocks) > 0.0) {

@@ -15,7 +15,7 @@ inline void copy_rows(float* dst, std::size_t dst_stride, const float* src, std:
                       std::size_t width, std::size_t rows) {
     if (width == 0 || rows == 0) return;
     ISINGGAN_CUDA_CHECK(cudaMemcpy2DAsync(dst, dst_stride * sizeof(float), src, src_stride * sizeof(float),
-                                          width * sizeof(float), rows, cudaMemcpyDeviceToDevice));
+                                          width * sizeof(float), rows, cudaMemcpyDeviceToDevice, current_stream()));
 }
 
 }  // namespace cuda_detail

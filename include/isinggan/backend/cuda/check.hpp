@@ -16,7 +16,13 @@ namespace isinggan::cuda_detail {
 }
 
 inline void check(cudaError_t status, const char* call, const char* file, int line) {
-    if (status != cudaSuccess) fail("CUDA", call, file, line, cudaGetErrorString(status));
+    if (status != cudaSuccess) {
+        // A failed call (an allocation too large, say) also sets the thread's
+        // last error; clear it, or the next kernel launch check would report
+        // it again as its own failure.
+        (void)cudaGetLastError();
+        fail("CUDA", call, file, line, cudaGetErrorString(status));
+    }
 }
 
 inline void check(cublasStatus_t status, const char* call, const char* file, int line) {

@@ -1,6 +1,6 @@
 #pragma once
-// 2-d convolution on the GPU through cuDNN: forward, backward-data,
-// backward-weights and backward-bias, with the CPU backend's signatures,
+// 2-d convolution on the GPU through cuDNN: forward, backward-data and
+// backward-weights (backward-bias, a reduction, is in reduce.cuh), with the CPU backend's signatures,
 // shape checks and error messages (backend/cpu/conv2d.hpp), the `cuda` tag
 // and device tensors. Bias spans point to device memory. Weights are
 // [C_out][C_in][kh][kw], PyTorch's layout.
@@ -45,22 +45,6 @@ inline void conv2d_backward_weights(cuda, const tensor<cuda>& x, const tensor<cu
     require_shape(dy.shape(), {x.n(), dw.n(), std::size_t(p.ho), std::size_t(p.wo)},
                   "conv2d_backward_weights: output gradient");
     cuda_detail::conv_backward_weights(p, x.data(), dy.data(), dw.data(), accumulate ? 1.0f : 0.0f, ws);
-}
-
-/// db (+)= dL/dbias: the sum of dy over batch and space, one value per
-/// channel; db is device memory.
-inline void conv2d_backward_bias(cuda, const tensor<cuda>& dy, std::span<float> db, bool accumulate = true) {
-    require_nonempty(dy.shape(), "conv2d_backward_bias");
-    if (db.size() != dy.c())
-        throw shape_error("conv2d_backward_bias: bias gradient has " + std::to_string(db.size()) + " values for " +
-                          std::to_string(dy.c()) + " channels of " + dy.shape().str());
-    const char* op = "conv2d_backward_bias";
-    const int n = cpu_detail::to_int(dy.n(), op), c = cpu_detail::to_int(dy.c(), op);
-    const int h = cpu_detail::to_int(dy.h(), op), w = cpu_detail::to_int(dy.w(), op);
-    const cudnn_tensor_descriptor dy_desc(n, c, h, w), db_desc(1, c, 1, 1);
-    const float alpha = 1.0f, beta = accumulate ? 1.0f : 0.0f;
-    ISINGGAN_CUDA_CHECK(cudnnConvolutionBackwardBias(cuda_detail::thread_cudnn_handle(), &alpha, dy_desc.get(),
-                                                     dy.data(), &beta, db_desc.get(), db.data()));
 }
 
 }  // namespace isinggan::ops

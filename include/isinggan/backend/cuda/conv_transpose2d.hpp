@@ -52,9 +52,4 @@ inline void conv_transpose2d_backward_weights(cuda, const tensor<cuda>& x, const
     cuda_detail::conv_backward_weights(p, dy.data(), x.data(), dw.data(), accumulate ? 1.0f : 0.0f, ws);
 }
 
-/// db (+)= dL/dbias (the same per-channel sum as conv2d's).
-inline void conv_transpose2d_backward_bias(cuda, const tensor<cuda>& dy, std::span<float> db, bool accumulate = true) {
-    conv2d_backward_bias(cuda{}, dy, db, accumulate);
-}
-
 }  // namespace isinggan::ops

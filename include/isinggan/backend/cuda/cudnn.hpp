@@ -9,6 +9,8 @@
 #include <cudnn.h>
 
 #include "isinggan/backend/cuda/check.hpp"
+#include "isinggan/backend/cuda/settings.hpp"
+#include "isinggan/backend/cuda/stream.hpp"
 
 namespace isinggan::cuda_detail {
 
@@ -77,19 +79,21 @@ private:
         desc_;
 };
 
-/// A 2-d cross-correlation (what deep learning calls convolution) in fp32.
-/// The math type is CUDNN_FMA_MATH: no tensor cores, hence no TF32 rounding,
-/// so results agree with the CPU backend to fp32 accuracy.
+/// A 2-d cross-correlation (what deep learning calls convolution) on fp32
+/// data. With cuda_math::fp32 the math type is CUDNN_FMA_MATH: no tensor
+/// cores, hence no TF32 rounding, so results agree with the CPU backend to
+/// fp32 accuracy; with cuda_math::tf32 it is CUDNN_TENSOR_OP_MATH.
 class cudnn_convolution_descriptor {
 public:
     cudnn_convolution_descriptor() = default;
-    cudnn_convolution_descriptor(int pad_h, int pad_w, int stride_h, int stride_w) {
-        set(pad_h, pad_w, stride_h, stride_w);
+    cudnn_convolution_descriptor(int pad_h, int pad_w, int stride_h, int stride_w, cuda_math math = cuda_math::fp32) {
+        set(pad_h, pad_w, stride_h, stride_w, math);
     }
-    void set(int pad_h, int pad_w, int stride_h, int stride_w) {
+    void set(int pad_h, int pad_w, int stride_h, int stride_w, cuda_math math = cuda_math::fp32) {
         ISINGGAN_CUDA_CHECK(cudnnSetConvolution2dDescriptor(desc_.get(), pad_h, pad_w, stride_h, stride_w, 1, 1,
                                                             CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
-        ISINGGAN_CUDA_CHECK(cudnnSetConvolutionMathType(desc_.get(), CUDNN_FMA_MATH));
+        ISINGGAN_CUDA_CHECK(cudnnSetConvolutionMathType(
+            desc_.get(), math == cuda_math::tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
     }
     cudnnConvolutionDescriptor_t get() const noexcept { return desc_.get(); }
 
@@ -101,10 +105,16 @@ private:
 
 namespace cuda_detail {
 
-/// This thread's cuDNN handle, created on first use. cuDNN handles are not
-/// meant to be shared between threads; a thread is expected to stay on one device.
+/// This thread's cuDNN handle, created on first use and bound to the
+/// thread's current stream. cuDNN handles are not meant to be shared between
+/// threads; a thread is expected to stay on one device.
 inline cudnnHandle_t thread_cudnn_handle() {
     thread_local cudnn_handle handle;
+    thread_local cudaStream_t bound = nullptr;
+    if (current_stream() != bound) {
+        ISINGGAN_CUDA_CHECK(cudnnSetStream(handle.get(), current_stream()));
+        bound = current_stream();
+    }
     return handle.get();
 }
 

@@ -2,9 +2,12 @@
 // RAII ownership of GPU memory. Like aligned_buffer it grows only when asked
 // for more than its capacity, so buffers sized by a first step are reused.
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 
 #include "isinggan/backend/cuda/check.hpp"
+#include "isinggan/backend/cuda/stream.hpp"
+#include "isinggan/core/backend.hpp"
 
 namespace isinggan {
 
@@ -41,15 +44,27 @@ public:
         size_ = n;
     }
 
+    /// Host copies are stream-ordered on current_stream() and wait for it,
+    /// so the host memory may be reused, and read, as soon as they return.
     void copy_from_host(const T* src, std::size_t n) {
         resize(n);
-        if (n) ISINGGAN_CUDA_CHECK(cudaMemcpy(data_, src, n * sizeof(T), cudaMemcpyHostToDevice));
+        if (!n) return;
+        ISINGGAN_CUDA_CHECK(cudaMemcpyAsync(data_, src, n * sizeof(T), cudaMemcpyHostToDevice, current_stream()));
+        ISINGGAN_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
+    }
+    void copy_from_device(const T* src, std::size_t n) {
+        resize(n);
+        if (n && src != data_)
+            ISINGGAN_CUDA_CHECK(
+                cudaMemcpyAsync(data_, src, n * sizeof(T), cudaMemcpyDeviceToDevice, current_stream()));
     }
     void copy_to_host(T* dst) const {
-        if (size_) ISINGGAN_CUDA_CHECK(cudaMemcpy(dst, data_, size_ * sizeof(T), cudaMemcpyDeviceToHost));
+        if (!size_) return;
+        ISINGGAN_CUDA_CHECK(cudaMemcpyAsync(dst, data_, size_ * sizeof(T), cudaMemcpyDeviceToHost, current_stream()));
+        ISINGGAN_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
     }
     void zero() {
-        if (size_) ISINGGAN_CUDA_CHECK(cudaMemset(data_, 0, size_ * sizeof(T)));
+        if (size_) ISINGGAN_CUDA_CHECK(cudaMemsetAsync(data_, 0, size_ * sizeof(T), current_stream()));
     }
 
     T* data() noexcept { return data_; }
@@ -67,6 +82,11 @@ private:
     T* data_ = nullptr;
     std::size_t size_ = 0;
     std::size_t capacity_ = 0;
+};
+
+template <>
+struct index_buffer_for<cuda> {
+    using type = device_buffer<std::int32_t>;
 };
 
 }  // namespace isinggan

@@ -80,11 +80,13 @@ inline double soft_dice_with_logits(cuda, const tensor<cuda>& logits, const tens
     }
     const std::size_t n = logits.n(), per = logits.shape().sample_size();
     cuda_detail::dice_sums* sums = cuda_detail::dice_scratch(n);
-    cuda_detail::dice_sums_kernel<<<unsigned(n), cuda_detail::block_threads>>>(logits.data(), targets.data(), per,
+    cuda_detail::dice_sums_kernel<<<unsigned(n), cuda_detail::block_threads, 0, current_stream()>>>(logits.data(), targets.data(), per,
                                                                                 sums);
     ISINGGAN_CUDA_CHECK_LAUNCH(dice_sums_kernel);
     std::vector<cuda_detail::dice_sums> host(n);
-    ISINGGAN_CUDA_CHECK(cudaMemcpy(host.data(), sums, n * sizeof(cuda_detail::dice_sums), cudaMemcpyDeviceToHost));
+    ISINGGAN_CUDA_CHECK(cudaMemcpyAsync(host.data(), sums, n * sizeof(cuda_detail::dice_sums), cudaMemcpyDeviceToHost,
+                                        current_stream()));
+    ISINGGAN_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
     for (const auto& s : host)
         if (s.bad > 0.0) {
             // Rare path: find the first offending value on the host for the message.
@@ -96,7 +98,7 @@ inline double soft_dice_with_logits(cuda, const tensor<cuda>& logits, const tens
     double total = 0.0;
     for (const auto& s : host) total += 1.0 - (2 * s.pt + smoothing) / (s.p + s.t + smoothing);
     if (grad) {
-        cuda_detail::dice_gradient_kernel<<<cuda_detail::blocks_for(logits.size()), cuda_detail::block_threads>>>(
+        cuda_detail::dice_gradient_kernel<<<cuda_detail::blocks_for(logits.size()), cuda_detail::block_threads, 0, current_stream()>>>(
             logits.data(), targets.data(), sums, per, n, scale, smoothing, grad->data(), accumulate);
         ISINGGAN_CUDA_CHECK_LAUNCH(dice_gradient_kernel);
     }

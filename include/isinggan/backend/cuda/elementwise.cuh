@@ -39,7 +39,7 @@ inline double sum_product(const float* a, const float* b, std::size_t n) {
     if (n == 0) return 0.0;
     const int blocks = blocks_for(n);
     double* partials = reduction_partials();
-    sum_product_kernel<<<blocks, block_threads>>>(a, b, n, partials);
+    sum_product_kernel<<<blocks, block_threads, 0, current_stream()>>>(a, b, n, partials);
     ISINGGAN_CUDA_CHECK_LAUNCH(sum_product_kernel);
     return sum_partials(partials, blocks);
 }
@@ -53,7 +53,7 @@ inline void add_bias(cuda, tensor<cuda>& y, std::span<const float> bias) {
     if (bias.size() != y.c())
         throw shape_error("add_bias: " + std::to_string(bias.size()) + " bias values for tensor " + y.shape().str());
     if (y.size() == 0) return;
-    cuda_detail::add_bias_kernel<<<cuda_detail::blocks_for(y.size()), cuda_detail::block_threads>>>(
+    cuda_detail::add_bias_kernel<<<cuda_detail::blocks_for(y.size()), cuda_detail::block_threads, 0, current_stream()>>>(
         y.data(), bias.data(), y.c(), y.h() * y.w(), y.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(add_bias_kernel);
 }
@@ -62,7 +62,7 @@ inline void add_bias(cuda, tensor<cuda>& y, std::span<const float> bias) {
 inline void axpy(cuda, float alpha, const tensor<cuda>& x, tensor<cuda>& y) {
     require_same_shape(x, y, "axpy");
     if (x.size() == 0) return;
-    cuda_detail::axpy_kernel<<<cuda_detail::blocks_for(x.size()), cuda_detail::block_threads>>>(alpha, x.data(),
+    cuda_detail::axpy_kernel<<<cuda_detail::blocks_for(x.size()), cuda_detail::block_threads, 0, current_stream()>>>(alpha, x.data(),
                                                                                                y.data(), x.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(axpy_kernel);
 }
@@ -70,7 +70,7 @@ inline void axpy(cuda, float alpha, const tensor<cuda>& x, tensor<cuda>& y) {
 /// x *= alpha.
 inline void scale(cuda, tensor<cuda>& x, float alpha) {
     if (x.size() == 0) return;
-    cuda_detail::scale_kernel<<<cuda_detail::blocks_for(x.size()), cuda_detail::block_threads>>>(x.data(), alpha,
+    cuda_detail::scale_kernel<<<cuda_detail::blocks_for(x.size()), cuda_detail::block_threads, 0, current_stream()>>>(x.data(), alpha,
                                                                                                 x.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(scale_kernel);
 }
@@ -80,7 +80,7 @@ inline void add(cuda, const tensor<cuda>& a, const tensor<cuda>& b, tensor<cuda>
     require_same_shape(a, b, "add");
     if (&out != &a && &out != &b) out.resize(a.shape());
     if (a.size() == 0) return;
-    cuda_detail::add_kernel<<<cuda_detail::blocks_for(a.size()), cuda_detail::block_threads>>>(a.data(), b.data(),
+    cuda_detail::add_kernel<<<cuda_detail::blocks_for(a.size()), cuda_detail::block_threads, 0, current_stream()>>>(a.data(), b.data(),
                                                                                               out.data(), a.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(add_kernel);
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The CUDA backend's custom kernels: activations, elementwise operations and
 // reductions, batch norm, pooling, upsampling, BCE, soft Dice, the MRF smoothness
-// losses (pairwise and laplacian_l1) and Adam. Include from .cu files (compiled by nvcc); ops.hpp has
+// losses (pairwise and laplacian_l1, also as the smoothness policies the GAN
+// trainer takes) and Adam. Include from .cu files (compiled by nvcc); ops.hpp has
 // the host-only part.
 #include "isinggan/backend/cuda/activation.cuh"
 #include "isinggan/backend/cuda/adam.cuh"
@@ -13,4 +14,5 @@
 #include "isinggan/backend/cuda/mrf.cuh"
 #include "isinggan/backend/cuda/pooling.cuh"
 #include "isinggan/backend/cuda/reduce.cuh"
+#include "isinggan/backend/cuda/smoothness.cuh"
 #include "isinggan/backend/cuda/upsample.cuh"

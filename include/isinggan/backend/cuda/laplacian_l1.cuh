@@ -87,7 +87,7 @@ inline double laplacian_l1_forward_backward(cuda, const tensor<cuda>& f, tensor<
     const double scale = mrf_detail::output_scale(options, f.shape());
     const int blocks = cuda_detail::blocks_for(f.size());
     double* partials = cuda_detail::reduction_partials();
-    cuda_detail::laplacian_l1_kernel<<<blocks, cuda_detail::block_threads>>>(
+    cuda_detail::laplacian_l1_kernel<<<blocks, cuda_detail::block_threads, 0, current_stream()>>>(
         f.data(), f.size(), int(f.h()), int(f.w()), border == laplacian_border::replicate, static_cast<float>(scale),
         grad_f ? grad_f->data() : nullptr, mode == gradient_mode::accumulate, partials);
     ISINGGAN_CUDA_CHECK_LAUNCH(laplacian_l1_kernel);

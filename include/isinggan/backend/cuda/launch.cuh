@@ -62,8 +62,9 @@ inline double* reduction_partials() {
 /// the result does not depend on scheduling.
 inline double sum_partials(const double* partials, int blocks) {
     std::array<double, max_blocks> host{};
-    check(cudaMemcpy(host.data(), partials, sizeof(double) * std::size_t(blocks), cudaMemcpyDeviceToHost),
-          "cudaMemcpy(partial sums)", __FILE__, __LINE__);
+    ISINGGAN_CUDA_CHECK(cudaMemcpyAsync(host.data(), partials, sizeof(double) * std::size_t(blocks),
+                                        cudaMemcpyDeviceToHost, current_stream()));
+    ISINGGAN_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
     double total = 0.0;
     for (int i = 0; i < blocks; ++i) total += host[std::size_t(i)];
     return total;

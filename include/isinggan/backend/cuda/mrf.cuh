@@ -190,13 +190,13 @@ double run_mrf(const tensor<cuda>& f, const tensor<cuda>* guide, tensor<cuda>* g
     const offset_table offsets = offsets_of<Neighborhood>();
     const int blocks = blocks_for(f.size());
     double* partials = reduction_partials();
-    mrf_kernel<device_pairwise<Pairwise>><<<blocks, block_threads>>>(
+    mrf_kernel<device_pairwise<Pairwise>><<<blocks, block_threads, 0, current_stream()>>>(
         f.data(), f.size(), f.c(), int(f.h()), int(f.w()), offsets, view, constant, static_cast<float>(scale),
         grad_f ? grad_f->data() : nullptr, mode == gradient_mode::accumulate, partials);
     ISINGGAN_CUDA_CHECK_LAUNCH(mrf_kernel);
     if (grad_f && grad_guide) {
         mrf_guide_gradient_kernel<device_pairwise<Pairwise>>
-            <<<blocks_for(f.n() * f.h() * f.w()), block_threads>>>(f.data(), f.n(), f.c(), int(f.h()), int(f.w()),
+            <<<blocks_for(f.n() * f.h() * f.w()), block_threads, 0, current_stream()>>>(f.data(), f.n(), f.c(), int(f.h()), int(f.w()),
                                                                    offsets, view, constant, static_cast<float>(scale),
                                                                    grad_guide->data(),
                                                                    mode == gradient_mode::accumulate);

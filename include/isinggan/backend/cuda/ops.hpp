@@ -9,5 +9,7 @@
 #include "isinggan/backend/cuda/cudnn.hpp"
 #include "isinggan/backend/cuda/device_buffer.hpp"
 #include "isinggan/backend/cuda/gemm.hpp"
+#include "isinggan/backend/cuda/settings.hpp"
+#include "isinggan/backend/cuda/stream.hpp"
 #include "isinggan/backend/cuda/tensor.hpp"
 #include "isinggan/backend/cuda/workspace.hpp"

@@ -161,7 +161,7 @@ inline void max_pool2d_forward(cuda, const tensor<cuda>& x, tensor<cuda>& y, dev
                                const pool_window& p) {
     y.resize(cuda_detail::pooled_shape(x.shape(), p, "max_pool2d"));
     argmax.resize(y.size());
-    cuda_detail::max_pool_forward_kernel<<<cuda_detail::blocks_for(y.size()), cuda_detail::block_threads>>>(
+    cuda_detail::max_pool_forward_kernel<<<cuda_detail::blocks_for(y.size()), cuda_detail::block_threads, 0, current_stream()>>>(
         x.data(), y.data(), argmax.data(), p, cuda_detail::dims_of(x.shape(), y.shape()), y.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(max_pool_forward_kernel);
 }
@@ -172,7 +172,7 @@ inline void max_pool2d_backward(cuda, const tensor<cuda>& dy, const device_buffe
     require_shape(dy.shape(), cuda_detail::pooled_shape(input_shape, p, "max_pool2d"), "max_pool2d: output gradient");
     if (argmax.size() != dy.size()) throw argument_error("max_pool2d: backward needs the forward's argmax");
     dx.resize(input_shape);
-    cuda_detail::max_pool_backward_kernel<<<cuda_detail::blocks_for(dx.size()), cuda_detail::block_threads>>>(
+    cuda_detail::max_pool_backward_kernel<<<cuda_detail::blocks_for(dx.size()), cuda_detail::block_threads, 0, current_stream()>>>(
         dy.data(), argmax.data(), dx.data(), p, cuda_detail::dims_of(input_shape, dy.shape()), dx.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(max_pool_backward_kernel);
 }
@@ -180,7 +180,7 @@ inline void max_pool2d_backward(cuda, const tensor<cuda>& dy, const device_buffe
 /// y = avg_pool2d(x) (count_include_pad); y is resized.
 inline void avg_pool2d_forward(cuda, const tensor<cuda>& x, tensor<cuda>& y, const pool_window& p) {
     y.resize(cuda_detail::pooled_shape(x.shape(), p, "avg_pool2d"));
-    cuda_detail::avg_pool_forward_kernel<<<cuda_detail::blocks_for(y.size()), cuda_detail::block_threads>>>(
+    cuda_detail::avg_pool_forward_kernel<<<cuda_detail::blocks_for(y.size()), cuda_detail::block_threads, 0, current_stream()>>>(
         x.data(), y.data(), p, cuda_detail::dims_of(x.shape(), y.shape()), y.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(avg_pool_forward_kernel);
 }
@@ -190,7 +190,7 @@ inline void avg_pool2d_backward(cuda, const tensor<cuda>& dy, const shape4& inpu
                                 const pool_window& p) {
     require_shape(dy.shape(), cuda_detail::pooled_shape(input_shape, p, "avg_pool2d"), "avg_pool2d: output gradient");
     dx.resize(input_shape);
-    cuda_detail::avg_pool_backward_kernel<<<cuda_detail::blocks_for(dx.size()), cuda_detail::block_threads>>>(
+    cuda_detail::avg_pool_backward_kernel<<<cuda_detail::blocks_for(dx.size()), cuda_detail::block_threads, 0, current_stream()>>>(
         dy.data(), dx.data(), p, cuda_detail::dims_of(input_shape, dy.shape()), dx.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(avg_pool_backward_kernel);
 }
@@ -199,7 +199,7 @@ inline void avg_pool2d_backward(cuda, const tensor<cuda>& dy, const shape4& inpu
 inline void global_avg_pool_forward(cuda, const tensor<cuda>& x, tensor<cuda>& y) {
     require_nonempty(x.shape(), "global_avg_pool");
     y.resize({x.n(), x.c(), 1, 1});
-    cuda_detail::plane_mean_kernel<<<unsigned(x.n() * x.c()), cuda_detail::block_threads>>>(
+    cuda_detail::plane_mean_kernel<<<unsigned(x.n() * x.c()), cuda_detail::block_threads, 0, current_stream()>>>(
         x.data(), x.shape().plane_size(), y.data());
     ISINGGAN_CUDA_CHECK_LAUNCH(plane_mean_kernel);
 }
@@ -209,7 +209,7 @@ inline void global_avg_pool_backward(cuda, const tensor<cuda>& dy, const shape4&
     require_nonempty(input_shape, "global_avg_pool");
     require_shape(dy.shape(), {input_shape.n, input_shape.c, 1, 1}, "global_avg_pool: output gradient");
     dx.resize(input_shape);
-    cuda_detail::plane_spread_kernel<<<cuda_detail::blocks_for(dx.size()), cuda_detail::block_threads>>>(
+    cuda_detail::plane_spread_kernel<<<cuda_detail::blocks_for(dx.size()), cuda_detail::block_threads, 0, current_stream()>>>(
         dy.data(), input_shape.plane_size(), dx.data(), dx.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(plane_spread_kernel);
 }

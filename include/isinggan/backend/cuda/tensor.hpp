@@ -29,9 +29,25 @@ public:
     std::size_t h() const noexcept { return shape_.h; }
     std::size_t w() const noexcept { return shape_.w; }
     std::size_t size() const noexcept { return shape_.size(); }
+    bool empty() const noexcept { return shape_.size() == 0; }
     T* data() noexcept { return data_.data(); }
     const T* data() const noexcept { return data_.data(); }
+    /// The elements as a span over device memory (what the ops' bias spans take);
+    /// not to be dereferenced on the host.
+    std::span<T> values() noexcept { return {data_.data(), size()}; }
+    std::span<const T> values() const noexcept { return {data_.data(), size()}; }
     void zero() { data_.zero(); }
+    /// Sets every element to v (through a host copy: meant for initialisation, not for a training step).
+    void fill(T v) {
+        tensor<cpu, T> host(shape_);
+        host.fill(v);
+        copy_from(host);
+    }
+    /// A device-to-device copy of `other`, shape included.
+    void assign(const tensor& other) {
+        resize(other.shape_);
+        data_.copy_from_device(other.data_.data(), other.size());
+    }
 
     void copy_from(const tensor<cpu, T>& host) {
         shape_ = host.shape();

@@ -9,7 +9,7 @@
 
 #include "isinggan/backend/cuda/launch.cuh"
 #include "isinggan/backend/cuda/tensor.hpp"
-#include "isinggan/layers/upsample.hpp"  // upsample_mode
+#include "isinggan/layers/upsample_mode.hpp"
 
 namespace isinggan::cuda_detail {
 
@@ -83,7 +83,7 @@ inline void upsample_forward(cuda, const tensor<cuda>& x, tensor<cuda>& y, int s
     require_nonempty(x.shape(), "upsample");
     const auto u = cuda_detail::upsample_params_of(x.shape(), scale, mode);
     y.resize({x.n(), x.c(), x.h() * std::size_t(scale), x.w() * std::size_t(scale)});
-    cuda_detail::upsample_forward_kernel<<<cuda_detail::blocks_for(y.size()), cuda_detail::block_threads>>>(
+    cuda_detail::upsample_forward_kernel<<<cuda_detail::blocks_for(y.size()), cuda_detail::block_threads, 0, current_stream()>>>(
         x.data(), y.data(), u, y.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(upsample_forward_kernel);
 }
@@ -98,7 +98,7 @@ inline void upsample_backward(cuda, const tensor<cuda>& dy, const shape4& input_
                   "upsample: output gradient");
     dx.resize(input_shape);
     dx.zero();
-    cuda_detail::upsample_backward_kernel<<<cuda_detail::blocks_for(dy.size()), cuda_detail::block_threads>>>(
+    cuda_detail::upsample_backward_kernel<<<cuda_detail::blocks_for(dy.size()), cuda_detail::block_threads, 0, current_stream()>>>(
         dy.data(), dx.data(), u, dy.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(upsample_backward_kernel);
 }

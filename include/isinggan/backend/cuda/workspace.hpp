@@ -7,14 +7,17 @@
 #include <cstddef>
 
 #include "isinggan/backend/cuda/device_buffer.hpp"
+#include "isinggan/core/backend.hpp"
 
 namespace isinggan {
 
 class cuda_workspace {
 public:
     /// Largest workspace an algorithm may ask for; algorithms that need more
-    /// are passed over when one is chosen for a convolution.
-    static constexpr std::size_t default_limit = std::size_t(1) << 30;
+    /// are passed over when one is chosen for a convolution. 4 GiB lets the
+    /// FFT-based algorithms of large batches compete; the workspace holds
+    /// only what the chosen algorithms need.
+    static constexpr std::size_t default_limit = std::size_t(4) << 30;
 
     explicit cuda_workspace(std::size_t limit_bytes = default_limit) : limit_(limit_bytes) {}
 
@@ -40,6 +43,11 @@ private:
     std::size_t limit_;
     device_buffer<unsigned char> buffer_;
     std::size_t allocations_ = 0;
+};
+
+template <>
+struct workspace_for<cuda> {
+    using type = cuda_workspace;
 };
 
 }  // namespace isinggan

@@ -3,7 +3,8 @@
 // E_2 and torchvision's B and D), inference only. Branch outputs are
 // concatenated along channels in pytorch-fid's order. The 1x1 convolutions
 // that open several branches read the same input, so they run stacked as
-// one convolution and their outputs are sliced apart.
+// one convolution and their outputs are sliced apart. Each block runs on
+// either backend: its tensors and units are those of `Backend`.
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -14,23 +15,26 @@
 namespace isinggan::inception {
 
 /// Scratch tensors a block reuses between calls.
+template <class Backend = cpu>
 struct block_scratch {
-    tensor<cpu> heads, a, b, c, pooled;
-    cpu_workspace ws;
+    tensor<Backend> heads, a, b, c, pooled;
+    typename workspace_for<Backend>::type ws;
 };
 
 /// Runs `units` one after another on x, the result in `out` (a and b are scratch).
-inline void run_chain(const std::vector<const conv_unit*>& units, const tensor<cpu>& x, tensor<cpu>& out,
-                      tensor<cpu>& a, tensor<cpu>& b, cpu_workspace& ws) {
-    const tensor<cpu>* in = &x;
+template <class Backend>
+void run_chain(const std::vector<const conv_unit<Backend>*>& units, const tensor<Backend>& x, tensor<Backend>& out,
+               tensor<Backend>& a, tensor<Backend>& b, typename workspace_for<Backend>::type& ws) {
+    const tensor<Backend>* in = &x;
     for (std::size_t i = 0; i < units.size(); ++i) {
-        tensor<cpu>& dst = i + 1 == units.size() ? out : (in == &a ? b : a);
+        tensor<Backend>& dst = i + 1 == units.size() ? out : (in == &a ? b : a);
         units[i]->forward(*in, dst, ws);
         in = &dst;
     }
 }
 
 /// Mixed_5b–5d: 1x1 | 1x1→5x5 | 1x1→3x3→3x3 | avg pool (padding excluded)→1x1.
+template <class Backend = cpu>
 class block_a {
 public:
     block_a(const std::string& name, std::size_t in, std::size_t pool_features)
@@ -43,10 +47,10 @@ public:
 
     void load(const weight_source& s) {
         for (auto* u : {&b1x1_, &b5x5_1_, &b5x5_2_, &dbl_1_, &dbl_2_, &dbl_3_, &pool_}) u->load(s);
-        heads_ = conv_unit::stacked({&b1x1_, &b5x5_1_, &dbl_1_});
+        heads_ = conv_unit<Backend>::stacked({&b1x1_, &b5x5_1_, &dbl_1_});
     }
 
-    void forward(const tensor<cpu>& x, tensor<cpu>& out, block_scratch& t) const {
+    void forward(const tensor<Backend>& x, tensor<Backend>& out, block_scratch<Backend>& t) const {
         out.resize({x.n(), out_channels(), x.h(), x.w()});
         heads_.forward(x, t.heads, t.ws);  // [64 | 48 | 64]
         copy_channels(t.heads, 0, 64, out, 0);
@@ -62,10 +66,11 @@ public:
     }
 
 private:
-    conv_unit b1x1_, b5x5_1_, b5x5_2_, dbl_1_, dbl_2_, dbl_3_, pool_, heads_;
+    conv_unit<Backend> b1x1_, b5x5_1_, b5x5_2_, dbl_1_, dbl_2_, dbl_3_, pool_, heads_;
 };
 
 /// Mixed_6a: 3x3 stride 2 | 1x1→3x3→3x3 stride 2 | max pool stride 2.
+template <class Backend = cpu>
 class block_b {
 public:
     block_b(const std::string& name, std::size_t in)
@@ -78,7 +83,7 @@ public:
         for (auto* u : {&b3x3_, &dbl_1_, &dbl_2_, &dbl_3_}) u->load(s);
     }
 
-    void forward(const tensor<cpu>& x, tensor<cpu>& out, block_scratch& t) const {
+    void forward(const tensor<Backend>& x, tensor<Backend>& out, block_scratch<Backend>& t) const {
         b3x3_.forward(x, t.c, t.ws);
         out.resize({x.n(), out_channels(), t.c.h(), t.c.w()});
         copy_channels(t.c, 0, 384, out, 0);
@@ -90,10 +95,11 @@ public:
 
 private:
     std::size_t in_;
-    conv_unit b3x3_, dbl_1_, dbl_2_, dbl_3_;
+    conv_unit<Backend> b3x3_, dbl_1_, dbl_2_, dbl_3_;
 };
 
 /// Mixed_6b–6e: 1x1 | 1x1→1x7→7x1 | 1x1→7x1→1x7→7x1→1x7 | avg pool (padding excluded)→1x1.
+template <class Backend = cpu>
 class block_c {
 public:
     block_c(const std::string& name, std::size_t in, std::size_t c7)
@@ -107,10 +113,10 @@ public:
 
     void load(const weight_source& s) {
         for (auto* u : {&b1x1_, &b7_1_, &b7_2_, &b7_3_, &dbl_1_, &dbl_2_, &dbl_3_, &dbl_4_, &dbl_5_, &pool_}) u->load(s);
-        heads_ = conv_unit::stacked({&b1x1_, &b7_1_, &dbl_1_});
+        heads_ = conv_unit<Backend>::stacked({&b1x1_, &b7_1_, &dbl_1_});
     }
 
-    void forward(const tensor<cpu>& x, tensor<cpu>& out, block_scratch& t) const {
+    void forward(const tensor<Backend>& x, tensor<Backend>& out, block_scratch<Backend>& t) const {
         out.resize({x.n(), out_channels(), x.h(), x.w()});
         heads_.forward(x, t.heads, t.ws);  // [192 | c7 | c7]
         copy_channels(t.heads, 0, 192, out, 0);
@@ -127,10 +133,11 @@ public:
 
 private:
     std::size_t c7_;
-    conv_unit b1x1_, b7_1_, b7_2_, b7_3_, dbl_1_, dbl_2_, dbl_3_, dbl_4_, dbl_5_, pool_, heads_;
+    conv_unit<Backend> b1x1_, b7_1_, b7_2_, b7_3_, dbl_1_, dbl_2_, dbl_3_, dbl_4_, dbl_5_, pool_, heads_;
 };
 
 /// Mixed_7a: 1x1→3x3 stride 2 | 1x1→1x7→7x1→3x3 stride 2 | max pool stride 2.
+template <class Backend = cpu>
 class block_d {
 public:
     block_d(const std::string& name, std::size_t in)
@@ -142,10 +149,10 @@ public:
 
     void load(const weight_source& s) {
         for (auto* u : {&b3_1_, &b3_2_, &b7_1_, &b7_2_, &b7_3_, &b7_4_}) u->load(s);
-        heads_ = conv_unit::stacked({&b3_1_, &b7_1_});
+        heads_ = conv_unit<Backend>::stacked({&b3_1_, &b7_1_});
     }
 
-    void forward(const tensor<cpu>& x, tensor<cpu>& out, block_scratch& t) const {
+    void forward(const tensor<Backend>& x, tensor<Backend>& out, block_scratch<Backend>& t) const {
         heads_.forward(x, t.heads, t.ws);  // [192 | 192]
         slice_channels(t.heads, 0, 192, t.c);
         b3_2_.forward(t.c, t.pooled, t.ws);
@@ -160,11 +167,12 @@ public:
 
 private:
     std::size_t in_;
-    conv_unit b3_1_, b3_2_, b7_1_, b7_2_, b7_3_, b7_4_, heads_;
+    conv_unit<Backend> b3_1_, b3_2_, b7_1_, b7_2_, b7_3_, b7_4_, heads_;
 };
 
 /// Mixed_7b (E_1: average pool, padding excluded) and Mixed_7c (E_2: max pool):
 /// 1x1 | 1x1→[1x3, 3x1] | 1x1→3x3→[1x3, 3x1] | pool→1x1.
+template <class Backend = cpu>
 class block_e {
 public:
     block_e(const std::string& name, std::size_t in, pool_kind pool)
@@ -178,10 +186,10 @@ public:
 
     void load(const weight_source& s) {
         for (auto* u : {&b1x1_, &b3_1_, &b3_2a_, &b3_2b_, &dbl_1_, &dbl_2_, &dbl_3a_, &dbl_3b_, &pool_}) u->load(s);
-        heads_ = conv_unit::stacked({&b1x1_, &b3_1_, &dbl_1_});
+        heads_ = conv_unit<Backend>::stacked({&b1x1_, &b3_1_, &dbl_1_});
     }
 
-    void forward(const tensor<cpu>& x, tensor<cpu>& out, block_scratch& t) const {
+    void forward(const tensor<Backend>& x, tensor<Backend>& out, block_scratch<Backend>& t) const {
         out.resize({x.n(), out_channels(), x.h(), x.w()});
         heads_.forward(x, t.heads, t.ws);  // [320 | 384 | 448]
         copy_channels(t.heads, 0, 320, out, 0);
@@ -203,7 +211,7 @@ public:
 
 private:
     pool_kind pool_kind_;
-    conv_unit b1x1_, b3_1_, b3_2a_, b3_2b_, dbl_1_, dbl_2_, dbl_3a_, dbl_3b_, pool_, heads_;
+    conv_unit<Backend> b1x1_, b3_1_, b3_2a_, b3_2b_, dbl_1_, dbl_2_, dbl_3a_, dbl_3b_, pool_, heads_;
 };
 
 }  // namespace isinggan::inception

@@ -3,19 +3,25 @@
 // normalisation in evaluation mode (eps 1e-3) and ReLU. The normalisation is
 // folded into the convolution when the weights are loaded,
 //   w' = w γ / √(var + eps),  b' = β − mean γ / √(var + eps)  (in double),
-// so a forward pass is one convolution with bias and a ReLU.
+// so a forward pass is one convolution with bias and a ReLU. The folding
+// happens on the host; a cuda unit then copies its weights to the device.
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <cstddef>
 #include <functional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "isinggan/backend/compiled.hpp"
 #include "isinggan/backend/cpu/conv2d.hpp"
 #include "isinggan/backend/cpu/threading.hpp"
 #include "isinggan/core/error.hpp"
 #include "isinggan/core/tensor.hpp"
+#ifdef ISINGGAN_CUDA_OPS
+#include "isinggan/backend/cuda/inception.cuh"
+#endif
 
 namespace isinggan::inception {
 
@@ -27,6 +33,7 @@ inline constexpr double batch_norm_eps = 1e-3;
 
 /// conv (no bias) + batch norm (evaluation) + ReLU, named like pytorch-fid's
 /// modules ("Mixed_5b.branch1x1" → "Mixed_5b.branch1x1.conv.weight", ...).
+template <class Backend = cpu>
 class conv_unit {
 public:
     conv_unit() = default;
@@ -52,26 +59,26 @@ public:
         const auto beta = source(name_ + ".bn.bias", {out_});
         const auto mean = source(name_ + ".bn.running_mean", {out_});
         const auto var = source(name_ + ".bn.running_var", {out_});
-        weight_.resize({out_, in_, kh, kw});
-        bias_.resize(out_);
+        tensor<cpu> weight({out_, in_, kh, kw}), bias({out_, 1, 1, 1});
         const std::size_t per_filter = in_ * kh * kw;
         for (std::size_t o = 0; o < out_; ++o) {
             if (!(var[o] >= 0.0f))
                 throw argument_error(name_ + ".bn.running_var holds a negative or NaN variance");
             const double scale = double(gamma[o]) / std::sqrt(double(var[o]) + batch_norm_eps);
             for (std::size_t i = 0; i < per_filter; ++i)
-                weight_.data()[o * per_filter + i] = static_cast<float>(double(w[o * per_filter + i]) * scale);
-            bias_[o] = static_cast<float>(double(beta[o]) - double(mean[o]) * scale);
+                weight.data()[o * per_filter + i] = static_cast<float>(double(w[o * per_filter + i]) * scale);
+            bias.data()[o] = static_cast<float>(double(beta[o]) - double(mean[o]) * scale);
         }
+        set_weights(weight, bias);
     }
 
     /// Several units on the same input, with the same kernel and geometry,
     /// as one: their filters stacked in order. One GEMM instead of several.
     static conv_unit stacked(const std::vector<const conv_unit*>& units) {
         if (units.empty()) throw argument_error("conv_unit::stacked: no units");
-        conv_unit s = *units.front();
-        s.name_ = "stacked";
-        s.out_ = 0;
+        const conv_unit& first = *units.front();
+        conv_unit s("stacked", first.in_, 0, first.geometry_.kernel_h, first.geometry_.kernel_w,
+                    first.geometry_.stride_h, first.geometry_.pad_h, first.geometry_.pad_w);
         for (const auto* u : units) {
             if (!u->loaded()) throw argument_error("conv_unit::stacked: " + u->name_ + " has no weights");
             if (u->in_ != s.in_ || u->geometry_.kernel_h != s.geometry_.kernel_h ||
@@ -80,35 +87,64 @@ public:
                 throw argument_error("conv_unit::stacked: " + u->name_ + " differs in input or geometry");
             s.out_ += u->out_;
         }
+        // Stacked on the host: filters are contiguous in [C_out][C_in][kh][kw].
         const std::size_t kh = std::size_t(s.geometry_.kernel_h), kw = std::size_t(s.geometry_.kernel_w);
-        s.weight_.resize({s.out_, s.in_, kh, kw});
-        s.bias_.clear();
-        std::size_t at = 0;
+        tensor<cpu> weight({s.out_, s.in_, kh, kw}), bias({s.out_, 1, 1, 1});
+        std::size_t at = 0, bias_at = 0;
         for (const auto* u : units) {
-            std::copy(u->weight_.begin(), u->weight_.end(), s.weight_.data() + at);
-            at += u->weight_.size();
-            s.bias_.insert(s.bias_.end(), u->bias_.begin(), u->bias_.end());
+            const tensor<cpu> w = host_copy(u->weight_), b = host_copy(u->bias_);
+            std::copy(w.begin(), w.end(), weight.data() + at);
+            std::copy(b.begin(), b.end(), bias.data() + bias_at);
+            at += w.size();
+            bias_at += b.size();
         }
+        s.set_weights(weight, bias);
         return s;
     }
 
     /// y = relu(conv(x) + b'); y is resized.
-    void forward(const tensor<cpu>& x, tensor<cpu>& y, cpu_workspace& ws) const {
+    void forward(const tensor<Backend>& x, tensor<Backend>& y, typename workspace_for<Backend>::type& ws) const {
+        require_backend<Backend>();
         if (!loaded()) throw argument_error("Inception unit " + name_ + " has no weights loaded");
-        ops::conv2d_forward(cpu{}, x, weight_, bias_, y, geometry_, ws);
-        float* v = y.data();
-        cpu_detail::parallel_for(std::ptrdiff_t(y.size() / 4096 + 1), 4096, [&](std::ptrdiff_t block) {
-            const std::size_t begin = std::size_t(block) * 4096, end = std::min(y.size(), begin + 4096);
-            for (std::size_t i = begin; i < end; ++i) v[i] = v[i] > 0.0f ? v[i] : 0.0f;
-        });
+        if constexpr (!std::same_as<Backend, cpu>) {
+#ifdef ISINGGAN_CUDA_OPS
+            // The bias is added with the ReLU, in one pass over y.
+            ops::conv2d_forward(Backend{}, x, weight_, {}, y, geometry_, ws);
+            cuda_detail::bias_relu(y.data(), bias_.data(), y.h() * y.w(), y.c(), y.size());
+#endif
+        } else {
+            ops::conv2d_forward(cpu{}, x, weight_, bias_.values(), y, geometry_, ws);
+            float* v = y.data();
+            cpu_detail::parallel_for(std::ptrdiff_t(y.size() / 4096 + 1), 4096, [&](std::ptrdiff_t block) {
+                const std::size_t begin = std::size_t(block) * 4096, end = std::min(y.size(), begin + 4096);
+                for (std::size_t i = begin; i < end; ++i) v[i] = v[i] > 0.0f ? v[i] : 0.0f;
+            });
+        }
     }
 
 private:
+    /// Takes the folded weights and biases, computed on the host.
+    void set_weights(tensor<cpu>& weight, tensor<cpu>& bias) {
+        if constexpr (std::same_as<Backend, cpu>) {
+            weight_ = std::move(weight);
+            bias_ = std::move(bias);
+        } else {
+            weight_.copy_from(weight);
+            bias_.copy_from(bias);
+        }
+    }
+
+    static tensor<cpu> host_copy(const tensor<Backend>& t) {
+        if constexpr (std::same_as<Backend, cpu>)
+            return t;
+        else
+            return to_host(t);
+    }
+
     std::string name_;
     std::size_t in_ = 0, out_ = 0;
     conv2d_geometry geometry_{};
-    tensor<cpu> weight_;
-    std::vector<float> bias_;
+    tensor<Backend> weight_, bias_;  // bias_: [C_out, 1, 1, 1]
 };
 
 }  // namespace isinggan::inception

@@ -1,0 +1,6 @@
+// ising_resgan --device cuda: the GPU training run, compiled by nvcc (examples/common/gan_program_cuda.cuh).
+#include "../common/gan_program_cuda.cuh"
+
+template int isinggan::examples::gan_program<isinggan::models::residual_generator,
+                                              isinggan::mrf_loss<isinggan::ising>>::train_on_gpu(
+    const std::string&, const isinggan::examples::program_args&);

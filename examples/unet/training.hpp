@@ -1,0 +1,93 @@
+#pragma once
+// The unet program's training run, written once for both backends: main.cpp
+// instantiates it on the host (--device cpu), cuda.cu, compiled by nvcc, on
+// the GPU (--device cuda). Data preparation and the report stay in main.cpp.
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <isinggan/data/image_mask_set.hpp>
+#include <isinggan/metrics/iou.hpp>
+#include <isinggan/models/unet.hpp>
+#include <isinggan/train/progress.hpp>
+#include <isinggan/train/segmentation_trainer.hpp>
+
+namespace unet_program {
+
+namespace fs = std::filesystem;
+
+struct settings {
+    fs::path data, modalities, test_data, out, cache;
+    std::size_t modality = 0;
+    std::vector<fs::path> synthetic;
+    double fraction = 1.0, test_fraction = 0.2, lr = 1e-4, width = 1.0, dice = 0.0;
+    std::size_t size = 256, epochs = 30, batch = 4, synthetic_count = 256;
+    std::uint64_t split_seed = 0, seed = 0;
+    int threads = 0;
+    std::string device = "cpu";  // cpu or cuda
+};
+
+struct split_sets {
+    isinggan::data::image_mask_set train, test;
+    std::size_t real_total = 0, real_train = 0, synthetic = 0;
+};
+
+/// What a training run leaves for the report.
+struct training_result {
+    isinggan::metrics::iou_accumulator iou;  ///< of the trained network on the test set
+    double final_loss = 0.0;                 ///< the last epoch's mean loss
+    double train_seconds = 0.0;
+};
+
+/// Trains a U-Net of width 1 / WidthDivisor on backend B for s.epochs epochs
+/// of sets.train, writing log.csv and checkpoint.safetensors to s.out, and
+/// scores it on sets.test.
+template <int WidthDivisor, class B>
+training_result train_width(const settings& s, const split_sets& sets) {
+    using net_type = isinggan::on_backend<isinggan::models::unet<WidthDivisor>, B>;
+    isinggan::train::segmentation_trainer<net_type> trainer(
+        {.batch = s.batch, .lr = s.lr, .dice_weight = s.dice, .seed = s.seed});
+    std::ofstream log(s.out / "log.csv");
+    log << "epoch,seconds,loss\n";
+    training_result r;
+    const auto train_start = std::chrono::steady_clock::now();
+    for (std::size_t e = 1; e <= s.epochs; ++e) {
+        const std::size_t steps = (sets.train.size() + s.batch - 1) / s.batch;
+        isinggan::train::progress_reporter bar("epoch " + std::to_string(e) + "/" + std::to_string(s.epochs), steps);
+        const auto stats = trainer.epoch(sets.train, [&](std::size_t done, std::size_t, double loss) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "loss %.4f", loss);
+            bar.update(done, buf);
+        });
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "mean loss %.4f", stats.mean_loss);
+        bar.finish(buf);
+        r.final_loss = stats.mean_loss;
+        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - train_start).count();
+        log << e << ',' << t << ',' << stats.mean_loss << '\n' << std::flush;
+    }
+    r.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - train_start).count();
+    trainer.save(s.out / "checkpoint.safetensors");
+    r.iou = trainer.evaluate(sets.test, s.batch);
+    return r;
+}
+
+/// train_width for s.width (1, 0.25 or 0.125) on backend B.
+template <class B>
+training_result train(const settings& s, const split_sets& sets) {
+    if (s.width == 1.0) return train_width<1, B>(s, sets);
+    if (s.width == 0.25) return train_width<4, B>(s, sets);
+    return train_width<8, B>(s, sets);
+}
+
+// Defined in cuda.cu, which nvcc compiles where the CUDA programs are built.
+/// Names the GPU on stderr; throws when no CUDA device is present.
+void require_gpu();
+/// train<cuda>.
+training_result train_on_gpu(const settings& s, const split_sets& sets);
+
+}  // namespace unet_program

@@ -1,0 +1,187 @@
+// Whole models and the GAN trainer on the GPU: the paper's networks moved to
+// the cuda backend with on_backend compute what their host twins compute
+// (forward, input gradient, every parameter gradient, the running statistics),
+// the tiny Ising-GAN trains there as it does on the host, and a GPU trainer's
+// checkpoint resumes on the host and back.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "backend/cuda/model_parity.hpp"
+#include "isinggan/data/synthetic_nuclei.hpp"
+#include "isinggan/models/discriminator.hpp"
+#include "isinggan/models/generator.hpp"
+#include "isinggan/train/gan_trainer.hpp"
+
+using namespace isinggan;
+using test::check_model_parity;
+
+namespace {
+
+constexpr int side = 32, width = 8;
+
+template <class HostGenerator>
+void check_generator(std::uint64_t seed) {
+    using gpu_generator = on_backend<HostGenerator, cuda>;
+    static_assert(std::same_as<typename gpu_generator::backend_type, cuda>);
+    rng gen(seed);
+    auto host = std::make_unique<HostGenerator>();
+    auto gpu = std::make_unique<gpu_generator>();
+    reset_parameters(*host, gen);
+    copy_model_state(*host, *gpu);
+
+    const tensor<cpu> z = test::random_tensor({4, std::size_t(models::latent_size), 1, 1}, gen);
+    const auto gz = to_device(z);
+    const auto [image, mask] = host->forward(z);
+    const auto [gimage, gmask] = gpu->forward(gz);
+    CHECK_MODEL_PARITY(gimage, image);
+    CHECK_MODEL_PARITY(gmask, mask);
+
+    const tensor<cpu> dimage = test::random_tensor(image.shape(), gen), dmask = test::random_tensor(mask.shape(), gen);
+    const auto gdimage = to_device(dimage), gdmask = to_device(dmask);
+    zero_grad(*host);
+    zero_grad(*gpu);
+    const tensor<cpu>& dz = host->backward(dimage, dmask);
+    const tensor<cuda>& gdz = gpu->backward(gdimage, gdmask);
+    CHECK_MODEL_PARITY(gdz, dz);
+    check_model_parity(*host, *gpu, true);
+
+    // Evaluation mode: batch norm from the running statistics.
+    host->set_training(false);
+    gpu->set_training(false);
+    const auto [eval_image, eval_mask] = host->forward(z);
+    const auto [geval_image, geval_mask] = gpu->forward(gz);
+    CHECK_MODEL_PARITY(geval_image, eval_image);
+    CHECK_MODEL_PARITY(geval_mask, eval_mask);
+}
+
+}  // namespace
+
+TEST_CASE("cuda models: the paper generators match their host twins, forward and backward") {
+    check_generator<models::paper_generator<side, width>>(1);
+    check_generator<models::residual_generator<side, width>>(2);
+    check_generator<models::paper_generator<64, width>>(3);
+}
+
+TEST_CASE("cuda models: the paper discriminator matches its host twin, forward and backward") {
+    using host_discriminator = models::paper_discriminator<side, width>;
+    rng gen(4);
+    auto host = std::make_unique<host_discriminator>();
+    auto gpu = std::make_unique<on_backend<host_discriminator, cuda>>();
+    reset_parameters(*host, gen);
+    copy_model_state(*host, *gpu);
+    const tensor<cpu> x = test::random_tensor({5, 4, side, side}, gen);
+    const auto gx = to_device(x);
+    const tensor<cpu>& y = host->forward(x);
+    const tensor<cuda>& gy = gpu->forward(gx);
+    CHECK_MODEL_PARITY(gy, y);
+    const tensor<cpu> dy = test::random_tensor(y.shape(), gen);
+    const auto gdy = to_device(dy);
+    zero_grad(*host);
+    zero_grad(*gpu);
+    CHECK_MODEL_PARITY(gpu->backward(gdy), host->backward(dy));
+    check_model_parity(*host, *gpu, true);
+}
+
+TEST_CASE("cuda models: work issued on a stream of one's own gives the default stream's results") {
+    using gpu_generator = on_backend<models::residual_generator<side, width>, cuda>;
+    rng gen(6);
+    auto a = std::make_unique<gpu_generator>();
+    auto b = std::make_unique<gpu_generator>();
+    reset_parameters(*a, gen);
+    copy_model_state(*a, *b);
+    const auto z = to_device(test::random_tensor({4, std::size_t(models::latent_size), 1, 1}, gen));
+    const auto [image, mask] = a->forward(z);
+    const tensor<cpu> want_image = to_host(image), want_mask = to_host(mask);
+    cuda_stream stream;
+    {
+        stream_scope on(stream.get());
+        CHECK(current_stream() == stream.get());
+        const auto [gimage, gmask] = b->forward(z);
+        // to_host waits for the stream: no explicit synchronisation needed.
+        CHECK(test::relative_error(gimage, want_image) <= 1e-6);
+        CHECK(test::relative_error(gmask, want_mask) <= 1e-6);
+    }
+    CHECK(current_stream() == nullptr);
+}
+
+namespace {
+
+using gpu_ising_gan = train::gan_trainer<models::paper_generator<side, width, cuda>,
+                                         models::paper_discriminator<side, width, cuda>, mrf_loss<ising>>;
+using host_ising_gan = train::gan_trainer<models::paper_generator<side, width>,
+                                          models::paper_discriminator<side, width>, mrf_loss<ising>>;
+
+const data::image_mask_set& training_set() {
+    static const data::image_mask_set set = data::synthetic_nuclei(48, side, 7);
+    return set;
+}
+
+train::gan_options options(std::uint64_t seed) {
+    train::gan_options o;
+    o.batch = 8;
+    o.seed = seed;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("cuda gan_trainer: the first steps on the GPU follow the host trainer") {
+    gpu_ising_gan gpu(options(3));
+    host_ising_gan host(options(3));
+    // Same seed: the same Xavier draws on both backends.
+    check_model_parity(host.generator(), gpu.generator(), false);
+    check_model_parity(host.discriminator(), gpu.discriminator(), false);
+    for (int i = 0; i < 3; ++i) {
+        const auto a = gpu.step(training_set()), b = host.step(training_set());
+        CAPTURE(i);
+        CHECK(a.d_loss == doctest::Approx(b.d_loss).epsilon(1e-3));
+        CHECK(a.g_loss == doctest::Approx(b.g_loss).epsilon(1e-3));
+        CHECK(a.smooth_loss == doctest::Approx(b.smooth_loss).epsilon(1e-3));
+        CHECK(a.mask_energy == doctest::Approx(b.mask_energy).epsilon(1e-3));
+        CHECK(a.d_real == doctest::Approx(b.d_real).epsilon(1e-3));
+    }
+}
+
+TEST_CASE("cuda gan_trainer: a tiny Ising-GAN trains on the GPU with finite, moving losses") {
+    gpu_ising_gan t(options(1));
+    train::gan_step_stats first, last;
+    for (int i = 0; i < 30; ++i) {
+        last = t.step(training_set());
+        if (i == 0) first = last;
+        REQUIRE(std::isfinite(last.d_loss));
+        REQUIRE(std::isfinite(last.g_loss));
+        REQUIRE(std::isfinite(last.smooth_loss));
+    }
+    MESSAGE("GPU tiny Ising-GAN: D loss ", first.d_loss, " -> ", last.d_loss, ", G loss ", first.g_loss, " -> ",
+            last.g_loss);
+    CHECK(t.steps() == 30);
+    CHECK(last.smooth_loss == doctest::Approx(1.5 * last.mask_energy).epsilon(1e-4));
+    CHECK(first.d_loss > 1.2);
+    CHECK(last.d_loss < first.d_loss - 0.1);
+}
+
+TEST_CASE("cuda gan_trainer: a GPU checkpoint resumes on the host and on the GPU") {
+    const auto path = std::filesystem::temp_directory_path() / "isinggan_cuda_resume.safetensors";
+    gpu_ising_gan gpu(options(9));
+    for (int i = 0; i < 3; ++i) gpu.step(training_set());
+    gpu.save(path, {{"note", "gpu"}});
+
+    host_ising_gan host(options(9));
+    CHECK(host.load(path).metadata.at("note") == "gpu");
+    CHECK(host.steps() == 3);
+    check_model_parity(host.generator(), gpu.generator(), false);
+    check_model_parity(host.discriminator(), gpu.discriminator(), false);
+
+    gpu_ising_gan resumed(options(9));
+    resumed.load(path);
+    const auto a = resumed.step(training_set()), b = gpu.step(training_set());
+    CHECK(a.step == 4);
+    CHECK(a.d_loss == doctest::Approx(b.d_loss).epsilon(1e-4));
+    CHECK(a.g_loss == doctest::Approx(b.g_loss).epsilon(1e-4));
+    std::filesystem::remove(path);
+}
