@@ -1,10 +1,11 @@
 #pragma once
 // copy_tensor(src, dst): a copy between tensors on any two backends (host to
 // host, host to device, device to host, device to device); dst takes src's
-// shape. copy_model_state(from, to): every parameter and buffer of one model
-// into another of the same architecture, on any backends. Host-device copies
-// synchronise: they are meant for initialisation and checkpoints, not for the
-// inside of a training step.
+// shape; upload and download: the same, skipped when both sides are the host.
+// copy_model_state(from, to): every parameter and buffer of one model into
+// another of the same architecture, on any backends. Host-device copies wait
+// for the copy to finish; copy_model_state is meant for initialisation and
+// checkpoints, not for the inside of a training step.
 #include <algorithm>
 #include <concepts>
 #include <string>
@@ -28,6 +29,29 @@ void copy_tensor(const tensor<From>& src, tensor<To>& dst) {
         src.copy_to(dst);
     } else {
         dst.assign(src);
+    }
+}
+
+/// `host` as a tensor of backend B: `host` itself on the CPU, else its copy
+/// in `device` (a batch assembled on the host, on its way to the networks).
+template <class B>
+const tensor<B>& upload(const tensor<cpu>& host, tensor<B>& device) {
+    if constexpr (std::same_as<B, cpu>) {
+        return host;
+    } else {
+        device.copy_from(host);
+        return device;
+    }
+}
+
+/// `t` readable on the host: `t` itself on the CPU, else its copy in `host`.
+template <class B>
+const tensor<cpu>& download(const tensor<B>& t, tensor<cpu>& host) {
+    if constexpr (std::same_as<B, cpu>) {
+        return t;
+    } else {
+        t.copy_to(host);
+        return host;
     }
 }
 

@@ -148,11 +148,11 @@ public:
         // 2. Discriminator: real → 1, fake → 0.
         zero_grad(*d_);
         const tensor_type& real_logits = d_->forward(real);
-        stats.d_real = mean_probability(host_view(real_logits));
+        stats.d_real = mean_probability(download(real_logits, logits_host_));
         double d_loss = bce(real_logits, 1.0f, d_logit_grad_);
         backward_params(*d_, d_logit_grad_);  // nothing upstream of D trains in this step
         const tensor_type& fake_logits = d_->forward(fake_);
-        stats.d_fake = mean_probability(host_view(fake_logits));
+        stats.d_fake = mean_probability(download(fake_logits, logits_host_));
         d_loss += bce(fake_logits, 0.0f, d_logit_grad_);
         require_finite(d_loss, "discriminator loss");
         backward_params(*d_, d_logit_grad_);
@@ -215,24 +215,8 @@ private:
     static constexpr std::size_t latent_size = 100;  // the generator's input
 
     // The few steps that differ between the backends. On the GPU the batch is
-    // assembled on the host and copied once; losses come back as scalars and
-    // the discriminator's N logits as a small host copy.
-    static const tensor_type& upload(const tensor<cpu>& host, tensor_type& device) {
-        if constexpr (std::same_as<backend_type, cpu>) {
-            return host;
-        } else {
-            device.copy_from(host);
-            return device;
-        }
-    }
-    const tensor<cpu>& host_view(const tensor_type& t) {
-        if constexpr (std::same_as<backend_type, cpu>) {
-            return t;
-        } else {
-            t.copy_to(logits_host_);
-            return logits_host_;
-        }
-    }
+    // assembled on the host and uploaded once; losses come back as scalars and
+    // the discriminator's N logits as a small download.
     static void stack(const tensor_type& image, const tensor_type& mask, tensor_type& out) {
         if constexpr (std::same_as<backend_type, cpu>) {
             stack_pair(image, mask, out);

@@ -122,7 +122,7 @@ public:
             idx.resize(std::min(batch, set.size() - first));
             std::iota(idx.begin(), idx.end(), first);
             data::gather(set, idx, images_, masks_);
-            acc.add(host_view(net_.forward(upload(images_, images_device_))), masks_,
+            acc.add(download(net_.forward(upload(images_, images_device_)), logits_host_), masks_,
                     metrics::prediction_kind::logits);
         }
         net_.set_training(true);
@@ -148,22 +148,6 @@ public:
 
 private:
     // The steps that differ between the backends.
-    static const tensor_type& upload(const tensor<cpu>& host, tensor_type& device) {
-        if constexpr (std::same_as<backend_type, cpu>) {
-            return host;
-        } else {
-            device.copy_from(host);
-            return device;
-        }
-    }
-    const tensor<cpu>& host_view(const tensor_type& t) {
-        if constexpr (std::same_as<backend_type, cpu>) {
-            return t;
-        } else {
-            t.copy_to(logits_host_);
-            return logits_host_;
-        }
-    }
     /// BCE with logits; writes its gradient to grad_.
     double bce(const tensor_type& logits, const tensor_type& masks) {
         if constexpr (std::same_as<backend_type, cpu>) {

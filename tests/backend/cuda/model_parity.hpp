@@ -6,12 +6,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <concepts>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "backend/cuda/parity.hpp"
+#include "isinggan/core/transfer.hpp"
 #include "isinggan/layers/layer.hpp"
+#include "isinggan/layers/on_backend.hpp"
 
 namespace isinggan::test {
 
@@ -75,6 +79,31 @@ void check_model_parity(HostModel& host, GpuModel& gpu, bool gradients) {
     });
     visit_buffers(gpu, [&](std::string_view name, tensor<cuda>& t) { check(std::string(name), t); });
     CHECK(i == want.size());
+}
+
+/// A single-output network and its GPU twin: after copying the host's
+/// state, the forward output, the input gradient, every parameter gradient and
+/// buffer, and the evaluation-mode output agree. `x` is the host input.
+template <class HostNet>
+void check_twin_network(const tensor<cpu>& x, rng& gen) {
+    auto host = std::make_unique<HostNet>();
+    auto gpu = std::make_unique<on_backend<HostNet, cuda>>();
+    static_assert(std::same_as<typename on_backend<HostNet, cuda>::backend_type, cuda>);
+    reset_parameters(*host, gen);
+    copy_model_state(*host, *gpu);
+    const auto gx = to_device(x);
+    const tensor<cpu>& y = host->forward(x);
+    CHECK_MODEL_PARITY(gpu->forward(gx), y);
+    const tensor<cpu> dy = random_tensor(y.shape(), gen);
+    const auto gdy = to_device(dy);
+    zero_grad(*host);
+    zero_grad(*gpu);
+    CHECK_MODEL_PARITY(gpu->backward(gdy), host->backward(dy));
+    check_model_parity(*host, *gpu, true);
+    // Evaluation mode: batch norm from the running statistics.
+    host->set_training(false);
+    gpu->set_training(false);
+    CHECK_MODEL_PARITY(gpu->forward(gx), host->forward(x));
 }
 
 }  // namespace isinggan::test

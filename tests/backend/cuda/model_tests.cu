@@ -68,23 +68,9 @@ TEST_CASE("cuda models: the paper generators match their host twins, forward and
 }
 
 TEST_CASE("cuda models: the paper discriminator matches its host twin, forward and backward") {
-    using host_discriminator = models::paper_discriminator<side, width>;
     rng gen(4);
-    auto host = std::make_unique<host_discriminator>();
-    auto gpu = std::make_unique<on_backend<host_discriminator, cuda>>();
-    reset_parameters(*host, gen);
-    copy_model_state(*host, *gpu);
-    const tensor<cpu> x = test::random_tensor({5, 4, side, side}, gen);
-    const auto gx = to_device(x);
-    const tensor<cpu>& y = host->forward(x);
-    const tensor<cuda>& gy = gpu->forward(gx);
-    CHECK_MODEL_PARITY(gy, y);
-    const tensor<cpu> dy = test::random_tensor(y.shape(), gen);
-    const auto gdy = to_device(dy);
-    zero_grad(*host);
-    zero_grad(*gpu);
-    CHECK_MODEL_PARITY(gpu->backward(gdy), host->backward(dy));
-    check_model_parity(*host, *gpu, true);
+    test::check_twin_network<models::paper_discriminator<side, width>>(test::random_tensor({5, 4, side, side}, gen),
+                                                                       gen);
 }
 
 TEST_CASE("cuda models: work issued on a stream of one's own gives the default stream's results") {

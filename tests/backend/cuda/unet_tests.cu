@@ -28,35 +28,8 @@ using small_unet = models::unet<16, Up, 2, Activation>;
 
 template <class HostNet>
 void check_unet(std::uint64_t seed) {
-    using gpu_net = on_backend<HostNet, cuda>;
-    static_assert(std::same_as<typename gpu_net::backend_type, cuda>);
     rng gen(seed);
-    auto host = std::make_unique<HostNet>();
-    auto gpu = std::make_unique<gpu_net>();
-    reset_parameters(*host, gen);
-    copy_model_state(*host, *gpu);
-
-    const tensor<cpu> x = test::random_tensor({2, 3, side, side}, gen);
-    const auto gx = to_device(x);
-    const tensor<cpu>& y = host->forward(x);
-    const tensor<cuda>& gy = gpu->forward(gx);
-    CHECK_MODEL_PARITY(gy, y);
-
-    const tensor<cpu> dy = test::random_tensor(y.shape(), gen);
-    const auto gdy = to_device(dy);
-    zero_grad(*host);
-    zero_grad(*gpu);
-    const tensor<cpu>& dx = host->backward(dy);
-    const tensor<cuda>& gdx = gpu->backward(gdy);
-    CHECK_MODEL_PARITY(gdx, dx);
-    test::check_model_parity(*host, *gpu, true);
-
-    // Evaluation mode: batch norm from the running statistics.
-    host->set_training(false);
-    gpu->set_training(false);
-    const tensor<cpu>& eval_y = host->forward(x);
-    const tensor<cuda>& geval_y = gpu->forward(gx);
-    CHECK_MODEL_PARITY(geval_y, eval_y);
+    test::check_twin_network<HostNet>(test::random_tensor({2, 3, side, side}, gen), gen);
 }
 
 }  // namespace

@@ -44,8 +44,7 @@ ISINGGAN_KERNEL void batch_norm_grad_sums_kernel(const float* x, const float* dy
                                                  const float* inv_std, std::size_t channels, std::size_t plane,
                                                  channel_split split, double* sums) {
     const std::size_t c = blockIdx.y, part = blockIdx.x;
-    const std::size_t lo = part * split.chunk;
-    const std::size_t hi = lo + split.chunk < split.count ? lo + split.chunk : split.count;
+    const std::size_t lo = split.begin(part), hi = split.end(part);
     const float mu = mean[c], s = inv_std[c];
     double sd = 0.0, sdx = 0.0;
     for (std::size_t i = lo + threadIdx.x; i < hi; i += blockDim.x) {

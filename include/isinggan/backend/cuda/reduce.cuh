@@ -53,6 +53,13 @@ struct channel_split {
         s.chunk = (count + s.parts - 1) / s.parts;
         return s;
     }
+
+    /// First of the values block `part` takes.
+    __device__ std::size_t begin(std::size_t part) const { return part * chunk; }
+    /// One past the last of them.
+    __device__ std::size_t end(std::size_t part) const {
+        return (part + 1) * chunk < count ? (part + 1) * chunk : count;
+    }
 };
 
 /// The partial statistics of one block's run of values: count, mean and the
@@ -73,8 +80,7 @@ inline double* channel_scratch(std::size_t doubles) {
 ISINGGAN_KERNEL void channel_moments_kernel(const float* x, std::size_t channels, std::size_t plane,
                                             channel_split split, moments* out) {
     const std::size_t c = blockIdx.y, part = blockIdx.x;
-    const std::size_t lo = part * split.chunk;
-    const std::size_t hi = lo + split.chunk < split.count ? lo + split.chunk : split.count;
+    const std::size_t lo = split.begin(part), hi = split.end(part);
     double s = 0.0;
     for (std::size_t i = lo + threadIdx.x; i < hi; i += blockDim.x) s += x[channel_element(i, c, channels, plane)];
     const double count = hi > lo ? double(hi - lo) : 0.0;
@@ -121,8 +127,7 @@ ISINGGAN_KERNEL void channel_moments_finish_kernel(const moments* parts, unsigne
 ISINGGAN_KERNEL void channel_sum_parts_kernel(const float* x, std::size_t channels, std::size_t plane,
                                               channel_split split, double* parts) {
     const std::size_t c = blockIdx.y, part = blockIdx.x;
-    const std::size_t lo = part * split.chunk;
-    const std::size_t hi = lo + split.chunk < split.count ? lo + split.chunk : split.count;
+    const std::size_t lo = split.begin(part), hi = split.end(part);
     double s = 0.0;
     for (std::size_t i = lo + threadIdx.x; i < hi; i += blockDim.x) s += x[channel_element(i, c, channels, plane)];
     const double total = block_sum(s);
