@@ -29,15 +29,27 @@ inline double sigmoid(double z) {
     return e / (1.0 + e);
 }
 
-template <class Target>
-double run(const tensor<cpu>& logits, Target target, tensor<cpu>* grad, bce_reduction reduce, float scale,
-           bool accumulate) {
+/// The checks and gradient sizing both backends share; returns the
+/// reduction's divisor (the element count for the mean, 1 for the sum).
+template <class Tensor>
+double prepare(const Tensor& logits, Tensor* grad, bce_reduction reduce, bool accumulate) {
     require_nonempty(logits.shape(), "bce_with_logits");
-    const double count = reduce == bce_reduction::mean ? double(logits.size()) : 1.0;
     if (grad) {
         if (accumulate) require_shape(grad->shape(), logits.shape(), "bce_with_logits: gradient");
         else grad->resize(logits.shape());
     }
+    return reduce == bce_reduction::mean ? double(logits.size()) : 1.0;
+}
+
+inline void require_target(float target) {
+    if (!(target >= 0.0f && target <= 1.0f))
+        throw argument_error("bce_with_logits: target must be in [0, 1], got " + std::to_string(target));
+}
+
+template <class Target>
+double run(const tensor<cpu>& logits, Target target, tensor<cpu>* grad, bce_reduction reduce, float scale,
+           bool accumulate) {
+    const double count = prepare(logits, grad, reduce, accumulate);
     double total = 0.0;
     const float* z = logits.data();
     for (std::size_t i = 0; i < logits.size(); ++i) {
@@ -58,8 +70,7 @@ double run(const tensor<cpu>& logits, Target target, tensor<cpu>* grad, bce_redu
 /// d(loss)/d(logits) there. A target outside [0, 1] throws argument_error.
 inline double bce_with_logits(const tensor<cpu>& logits, float target, tensor<cpu>* grad = nullptr,
                               bce_reduction reduce = bce_reduction::mean, float scale = 1.0f, bool accumulate = false) {
-    if (!(target >= 0.0f && target <= 1.0f))
-        throw argument_error("bce_with_logits: target must be in [0, 1], got " + std::to_string(target));
+    bce_detail::require_target(target);
     return bce_detail::run(logits, [target](std::size_t) { return double(target); }, grad, reduce, scale, accumulate);
 }
 

@@ -16,11 +16,11 @@
 
 namespace isinggan {
 
-/// Mean soft Dice loss of `logits` ([N,C,H,W]) against same-shaped 0/1
-/// `targets`, one Dice per image over all its channels and pixels, times
-/// `scale`. With `grad`, writes (or with `accumulate` adds) d(loss)/d(logits).
-inline double soft_dice_with_logits(const tensor<cpu>& logits, const tensor<cpu>& targets, tensor<cpu>* grad = nullptr,
-                                    float scale = 1.0f, bool accumulate = false, double smoothing = 1.0) {
+namespace dice_detail {
+
+/// The checks and gradient sizing both backends share.
+template <class Tensor>
+void prepare(const Tensor& logits, const Tensor& targets, Tensor* grad, bool accumulate, double smoothing) {
     require_same_shape(logits, targets, "soft_dice_with_logits: logits and targets");
     require_nonempty(logits.shape(), "soft_dice_with_logits");
     if (!(smoothing > 0.0))
@@ -29,6 +29,16 @@ inline double soft_dice_with_logits(const tensor<cpu>& logits, const tensor<cpu>
         if (accumulate) require_shape(grad->shape(), logits.shape(), "soft_dice_with_logits: gradient");
         else grad->resize(logits.shape());
     }
+}
+
+}  // namespace dice_detail
+
+/// Mean soft Dice loss of `logits` ([N,C,H,W]) against same-shaped 0/1
+/// `targets`, one Dice per image over all its channels and pixels, times
+/// `scale`. With `grad`, writes (or with `accumulate` adds) d(loss)/d(logits).
+inline double soft_dice_with_logits(const tensor<cpu>& logits, const tensor<cpu>& targets, tensor<cpu>* grad = nullptr,
+                                    float scale = 1.0f, bool accumulate = false, double smoothing = 1.0) {
+    dice_detail::prepare(logits, targets, grad, accumulate, smoothing);
     const std::size_t n = logits.n(), per = logits.shape().sample_size();
     double total = 0.0;
     for (std::size_t i = 0; i < n; ++i) {

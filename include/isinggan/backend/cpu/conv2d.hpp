@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 
+#include "isinggan/backend/cpu/batch_chunks.hpp"
 #include "isinggan/backend/cpu/conv2d_taps.hpp"
 #include "isinggan/backend/cpu/conv_geometry.hpp"
 #include "isinggan/backend/cpu/gemm.hpp"
@@ -116,13 +117,7 @@ inline void scatter_chunk(const float* folded, int channels, long plane, int b0,
 /// and runs im2col and a single-threaded GEMM on them: no synchronisation
 /// inside a chunk, and every core busy. With fewer samples the chunks run one
 /// after another and each GEMM is split across the cores instead.
-struct conv_plan {
-    int chunk;    // samples per chunk
-    int chunks;   // number of chunks
-    int threads;  // 1: serial chunks
-};
-
-inline conv_plan make_plan(const conv_problem& p) {
+inline batch_chunks make_plan(const conv_problem& p) {
     // Tiny problems stay on one thread: waking the others costs more than the work.
     const double flops = 2.0 * p.n * p.out_plane() * p.k() * p.c_out;
     const int threads = in_parallel() || flops < double(min_parallel_work) * 4 ? 1 : max_threads();
@@ -135,29 +130,12 @@ inline conv_plan make_plan(const conv_problem& p) {
     return {chunk, (p.n + chunk - 1) / chunk, 1};
 }
 
-/// Calls body(b0, nb, thread) for every chunk of the plan.
-template <class Body>
-void for_each_chunk(const conv_problem& p, const conv_plan& plan, cpu_workspace& ws, Body&& body) {
-    if (plan.threads <= 1) {
-        for (int b0 = 0; b0 < p.n; b0 += plan.chunk) body(b0, std::min(plan.chunk, p.n - b0), 0);
-        return;
-    }
-    ws.reserve_threads(plan.threads);
-#if defined(_OPENMP)
-#pragma omp parallel for num_threads(plan.threads) schedule(static)
-#endif
-    for (int i = 0; i < plan.chunks; ++i) {
-        const int b0 = i * plan.chunk;
-        body(b0, std::min(plan.chunk, p.n - b0), thread_index());
-    }
-}
-
 /// y = W * im2col(x), overwriting y.
 inline void conv_forward(const conv_problem& p, const float* x, const float* wmat, float* y, cpu_workspace& ws) {
     if (use_taps(p)) return conv_forward_taps(p, x, wmat, y, ws);
     const auto plan = make_plan(p);
     const int rows = rows_per_block(p);
-    for_each_chunk(p, plan, ws, [&](int b0, int nb, int thread) {
+    for_each_chunk(p.n, plan, ws, [&](int b0, int nb, int thread) {
         if (nb == 1 && rows < p.ho) {
             float* col = ws.get(cpu_workspace::columns, p.k() * rows * p.wo, thread);
             for (int oy0 = 0; oy0 < p.ho; oy0 += rows) {
@@ -186,7 +164,7 @@ inline void conv_backward_data(const conv_problem& p, const float* dy, const flo
     if (use_taps(p)) return conv_backward_data_taps(p, dy, wmat, dx, ws);
     const auto plan = make_plan(p);
     const int rows = rows_per_block(p);
-    for_each_chunk(p, plan, ws, [&](int b0, int nb, int thread) {
+    for_each_chunk(p.n, plan, ws, [&](int b0, int nb, int thread) {
         if (nb == 1 && rows < p.ho) {
             float* col = ws.get(cpu_workspace::columns, p.k() * rows * p.wo, thread);
             std::memset(dx + long(b0) * p.c_in * p.in_plane(), 0, sizeof(float) * p.c_in * p.in_plane());
@@ -227,7 +205,7 @@ inline void conv_backward_weights(const conv_problem& p, const float* x, const f
         for (int t = 0; t < plan.threads; ++t) std::memset(ws.get(cpu_workspace::partial, wsize, t), 0, sizeof(float) * wsize);
     }
     const int rows = rows_per_block(p);
-    for_each_chunk(p, plan, ws, [&](int b0, int nb, int thread) {
+    for_each_chunk(p.n, plan, ws, [&](int b0, int nb, int thread) {
         float* target = plan.threads > 1 ? ws.get(cpu_workspace::partial, wsize, thread) : dwmat;
         if (nb == 1 && rows < p.ho) {
             float* col = ws.get(cpu_workspace::columns, p.k() * rows * p.wo, thread);

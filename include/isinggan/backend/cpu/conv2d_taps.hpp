@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "isinggan/backend/cpu/batch_chunks.hpp"
 #include "isinggan/backend/cpu/conv_geometry.hpp"
 #include "isinggan/backend/cpu/gemm.hpp"
 #include "isinggan/backend/cpu/threading.hpp"
@@ -95,12 +96,8 @@ bool use_taps(const Problem& p) {
 /// How a batch is cut for the tap path: as make_plan in conv2d.hpp, but a
 /// chunk holds a whole thread's share of the batch (the per-tap GEMMs need
 /// the columns: a tap's rectangle is a few positions per sample).
-struct tap_plan {
-    int chunk, chunks, threads;
-};
-
 template <class Problem>
-tap_plan make_tap_plan(const Problem& p) {
+batch_chunks make_tap_plan(const Problem& p) {
     const double flops = 2.0 * p.n * p.out_plane() * p.k() * p.c_out * tap_work_fraction(p);
     const int threads = in_parallel() || flops < double(min_parallel_work) * 4 || p.n < 2 ? 1 : max_threads();
     const long per_sample = long(std::max(p.c_in, p.c_out)) * std::max(p.out_plane(), p.in_plane());
@@ -108,20 +105,6 @@ tap_plan make_tap_plan(const Problem& p) {
     const int chunk = std::min({fit, p.n, threads > 1 ? (p.n + threads - 1) / threads : p.n});
     const int chunks = (p.n + chunk - 1) / chunk;
     return {chunk, chunks, std::min(threads, chunks)};
-}
-
-/// Calls body(b0, nb, thread) for every chunk of the plan.
-template <class Problem, class Body>
-void for_each_tap_chunk(const Problem& p, const tap_plan& plan, cpu_workspace& ws, Body&& body) {
-    if (plan.threads <= 1) {
-        for (int b0 = 0; b0 < p.n; b0 += plan.chunk) body(b0, std::min(plan.chunk, p.n - b0), 0);
-        return;
-    }
-    ws.reserve_threads(plan.threads);
-#if defined(_OPENMP)
-#pragma omp parallel for num_threads(plan.threads) schedule(static)
-#endif
-    for (int i = 0; i < plan.chunks; ++i) body(i * plan.chunk, std::min(plan.chunk, p.n - i * plan.chunk), thread_index());
 }
 
 /// Calls body(i, j, rect) for every kernel tap (i, j) that lands inside the input somewhere.
@@ -154,7 +137,7 @@ const float* pack_taps(const Problem& p, const float* wmat, cpu_workspace& ws) {
 template <class Problem>
 void conv_forward_taps(const Problem& p, const float* x, const float* wmat, float* y, cpu_workspace& ws) {
     const float* packed = pack_taps(p, wmat, ws);
-    for_each_tap_chunk(p, make_tap_plan(p), ws, [&](int b0, int nb, int thread) {
+    for_each_chunk(p.n, make_tap_plan(p), ws, [&](int b0, int nb, int thread) {
         std::memset(y + long(b0) * p.c_out * p.out_plane(), 0, sizeof(float) * nb * p.c_out * p.out_plane());
         for_each_tap(p, [&](int i, int j, const tap_rect& r) {
             const long cols = nb * r.size();
@@ -173,7 +156,7 @@ void conv_forward_taps(const Problem& p, const float* x, const float* wmat, floa
 template <class Problem>
 void conv_backward_data_taps(const Problem& p, const float* dy, const float* wmat, float* dx, cpu_workspace& ws) {
     const float* packed = pack_taps(p, wmat, ws);
-    for_each_tap_chunk(p, make_tap_plan(p), ws, [&](int b0, int nb, int thread) {
+    for_each_chunk(p.n, make_tap_plan(p), ws, [&](int b0, int nb, int thread) {
         std::memset(dx + long(b0) * p.c_in * p.in_plane(), 0, sizeof(float) * nb * p.c_in * p.in_plane());
         for_each_tap(p, [&](int i, int j, const tap_rect& r) {
             const long cols = nb * r.size();
@@ -195,10 +178,10 @@ void conv_backward_weights_taps(const Problem& p, const float* x, const float* d
                                 cpu_workspace& ws) {
     const int taps = p.g.kernel_h * p.g.kernel_w;
     const long plane = long(p.c_out) * p.c_in, wsize = taps * plane;
-    const tap_plan plan = make_tap_plan(p);
+    const batch_chunks plan = make_tap_plan(p);
     ws.reserve_threads(plan.threads);
     for (int t = 0; t < plan.threads; ++t) std::memset(ws.get(cpu_workspace::partial, wsize, t), 0, sizeof(float) * wsize);
-    for_each_tap_chunk(p, plan, ws, [&](int b0, int nb, int thread) {
+    for_each_chunk(p.n, plan, ws, [&](int b0, int nb, int thread) {
         float* sum = ws.get(cpu_workspace::partial, wsize, thread);
         for_each_tap(p, [&](int i, int j, const tap_rect& r) {
             const long cols = nb * r.size();

@@ -60,12 +60,7 @@ ISINGGAN_KERNEL void count_outside_unit_kernel(const float* t, std::size_t n, do
 template <class Target>
 double run_bce(const tensor<cuda>& logits, Target target, tensor<cuda>* grad, bce_reduction reduce, float scale,
                bool accumulate) {
-    require_nonempty(logits.shape(), "bce_with_logits");
-    const double count = reduce == bce_reduction::mean ? double(logits.size()) : 1.0;
-    if (grad) {
-        if (accumulate) require_shape(grad->shape(), logits.shape(), "bce_with_logits: gradient");
-        else grad->resize(logits.shape());
-    }
+    const double count = bce_detail::prepare(logits, grad, reduce, accumulate);
     const int blocks = blocks_for(logits.size());
     double* partials = reduction_partials();
     bce_kernel<<<blocks, block_threads, 0, current_stream()>>>(logits.data(), target, logits.size(), count, scale,
@@ -83,8 +78,7 @@ namespace isinggan {
 /// adds) d(loss)/d(logits) there. A target outside [0, 1] throws argument_error.
 inline double bce_with_logits(cuda, const tensor<cuda>& logits, float target, tensor<cuda>* grad = nullptr,
                               bce_reduction reduce = bce_reduction::mean, float scale = 1.0f, bool accumulate = false) {
-    if (!(target >= 0.0f && target <= 1.0f))
-        throw argument_error("bce_with_logits: target must be in [0, 1], got " + std::to_string(target));
+    bce_detail::require_target(target);
     return cuda_detail::run_bce(logits, cuda_detail::constant_target{double(target)}, grad, reduce, scale,
                                 accumulate);
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "isinggan/backend/cuda/tensor.hpp"
+#include "isinggan/layers/channel_concat.hpp"  // the shared checks
 
 namespace isinggan {
 
@@ -22,11 +23,7 @@ inline void copy_rows(float* dst, std::size_t dst_stride, const float* src, std:
 
 /// out = [a, b] along channels; a and b must agree in batch and spatial size.
 inline void concat_channels(cuda, const tensor<cuda>& a, const tensor<cuda>& b, tensor<cuda>& out) {
-    if (a.n() != b.n() || a.h() != b.h() || a.w() != b.w())
-        throw shape_error("concat_channels: tensors " + a.shape().str() + " and " + b.shape().str() +
-                          " differ in batch or spatial size");
-    if (&out == &a || &out == &b) throw argument_error("concat_channels: the output must not be an input");
-    out.resize({a.n(), a.c() + b.c(), a.h(), a.w()});
+    channel_concat_detail::size_concat(a, b, out);
     const std::size_t as = a.shape().sample_size(), bs = b.shape().sample_size(), os = out.shape().sample_size();
     cuda_detail::copy_rows(out.data(), os, a.data(), as, as, a.n());
     cuda_detail::copy_rows(out.data() + as, os, b.data(), bs, bs, a.n());
@@ -36,13 +33,7 @@ inline void concat_channels(cuda, const tensor<cuda>& a, const tensor<cuda>& b, 
 /// go to da, the rest to db.
 inline void split_channels(cuda, const tensor<cuda>& d, std::size_t first_channels, tensor<cuda>& da,
                            tensor<cuda>& db) {
-    if (first_channels > d.c())
-        throw shape_error("split_channels: cannot take " + std::to_string(first_channels) + " channels from " +
-                          d.shape().str());
-    if (&da == &d || &db == &d || &da == &db)
-        throw argument_error("split_channels: the outputs must be distinct from each other and from the input");
-    da.resize({d.n(), first_channels, d.h(), d.w()});
-    db.resize({d.n(), d.c() - first_channels, d.h(), d.w()});
+    channel_concat_detail::size_split(d, first_channels, da, db);
     const std::size_t as = da.shape().sample_size(), bs = db.shape().sample_size(), ds = d.shape().sample_size();
     cuda_detail::copy_rows(da.data(), as, d.data(), ds, as, d.n());
     cuda_detail::copy_rows(db.data(), bs, d.data() + as, ds, bs, d.n());

@@ -70,14 +70,7 @@ namespace isinggan {
 inline double soft_dice_with_logits(cuda, const tensor<cuda>& logits, const tensor<cuda>& targets,
                                     tensor<cuda>* grad = nullptr, float scale = 1.0f, bool accumulate = false,
                                     double smoothing = 1.0) {
-    require_same_shape(logits, targets, "soft_dice_with_logits: logits and targets");
-    require_nonempty(logits.shape(), "soft_dice_with_logits");
-    if (!(smoothing > 0.0))
-        throw argument_error("soft_dice_with_logits: smoothing must be positive, got " + std::to_string(smoothing));
-    if (grad) {
-        if (accumulate) require_shape(grad->shape(), logits.shape(), "soft_dice_with_logits: gradient");
-        else grad->resize(logits.shape());
-    }
+    dice_detail::prepare(logits, targets, grad, accumulate, smoothing);
     const std::size_t n = logits.n(), per = logits.shape().sample_size();
     cuda_detail::dice_sums* sums = cuda_detail::dice_scratch(n);
     cuda_detail::dice_sums_kernel<<<unsigned(n), cuda_detail::block_threads, 0, current_stream()>>>(logits.data(), targets.data(), per,
