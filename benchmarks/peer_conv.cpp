@@ -86,7 +86,9 @@ void theirs(benchmark::State& state, ig::bench::conv_shape s, bool backward) {
 }
 
 const int registered = [] {
-    for (const auto& s : ig::bench::paper_conv_shapes())
+    auto shapes = ig::bench::paper_conv_shapes();
+    for (auto& s : ig::bench::step64_conv_shapes()) shapes.push_back(std::move(s));
+    for (const auto& s : shapes)
         for (bool backward : {false, true}) {
             const std::string key = s.name + (backward ? "/forward+backward" : "/forward");
             benchmark::RegisterBenchmark((key + "/isinggan").c_str(), ours, s, backward)->UseRealTime()->Unit(benchmark::kMillisecond);

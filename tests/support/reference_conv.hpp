@@ -33,6 +33,30 @@ inline std::vector<double> reference_conv2d(const tensor<cpu>& x, const tensor<c
     return y;
 }
 
+/// The gradients of conv2d given dy: dx (input-shaped, zero where no window
+/// reads) and dw (weight-shaped), each entry a sum over the windows.
+inline void reference_conv2d_gradients(const tensor<cpu>& x, const tensor<cpu>& w, const tensor<cpu>& dy,
+                                       const conv2d_geometry& g, std::vector<double>& dx, std::vector<double>& dw) {
+    const int n = int(x.n()), c = int(x.c()), h = int(x.h()), wd = int(x.w()), o = int(w.n());
+    const int ho = int(dy.h()), wo = int(dy.w());
+    dx.assign(x.size(), 0.0);
+    dw.assign(w.size(), 0.0);
+    for (int b0 = 0; b0 < n; ++b0)
+        for (int oc = 0; oc < o; ++oc)
+            for (int oy = 0; oy < ho; ++oy)
+                for (int ox = 0; ox < wo; ++ox) {
+                    const double d = dy(b0, oc, oy, ox);
+                    for (int ic = 0; ic < c; ++ic)
+                        for (int i = 0; i < g.kernel_h; ++i)
+                            for (int j = 0; j < g.kernel_w; ++j) {
+                                const int iy = oy * g.stride_h - g.pad_h + i, ix = ox * g.stride_w - g.pad_w + j;
+                                if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+                                dx[((std::size_t(b0) * c + ic) * h + iy) * wd + ix] += d * w(oc, ic, i, j);
+                                dw[((std::size_t(oc) * c + ic) * g.kernel_h + i) * g.kernel_w + j] += d * x(b0, ic, iy, ix);
+                            }
+                }
+}
+
 /// Transposed convolution by scattering: every input pixel adds w times itself
 /// into the output window it maps to. w is [C_in][C_out][kh][kw].
 inline std::vector<double> reference_conv_transpose2d(const tensor<cpu>& x, const tensor<cpu>& w,

@@ -191,6 +191,52 @@ TEST_CASE("conv2d and conv_transpose2d are adjoint: <conv(x), y> = <x, conv_tran
     CHECK(ops::dot(cpu{}, cx, y) == doctest::Approx(ops::dot(cpu{}, x, ty)).epsilon(1e-5));
 }
 
+TEST_CASE("conv2d: the direct kernels (output channels in whole vectors) match the naive loops") {
+    // Output channels 16, 32, 48, 64 and 128 (one, two and four vectors per
+    // tile); input channels whole vectors or not; strides 1, 2 and 3; a
+    // non-square kernel and stride; windows that never read the last input
+    // row and column; batch 1 (the threads split one sample) and batches cut
+    // in several chunks.
+    const conv_case cases[] = {
+        {4, 16, 9, 7, 16, conv2d_geometry::square(3, 1, 1)},
+        {1, 32, 12, 10, 32, conv2d_geometry::square(5, 2, 2)},
+        {3, 64, 17, 15, 64, conv2d_geometry::square(4, 2, 1)},
+        {2, 20, 11, 13, 48, {3, 5, 1, 2, 1, 2}},
+        {5, 48, 6, 6, 128, conv2d_geometry::square(3, 2, 0)},
+        {2, 16, 20, 20, 32, conv2d_geometry::square(5, 3, 2)},
+        {24, 4, 16, 16, 64, conv2d_geometry::square(5, 2, 2)},
+    };
+    rng gen(23);
+    cpu_workspace ws;
+    for (const auto& t : cases) {
+        CAPTURE(t.c_in);
+        CAPTURE(t.c_out);
+        const auto x = random_tensor({t.n, t.c_in, t.h, t.w}, gen);
+        const auto w = random_tensor({t.c_out, t.c_in, std::size_t(t.g.kernel_h), std::size_t(t.g.kernel_w)}, gen);
+        const auto p = cpu_detail::make_conv_problem(x.shape(), w.shape(), t.g, "test");
+#if defined(__AVX512F__)
+        REQUIRE(cpu_detail::use_direct(p));
+        CHECK(cpu_detail::use_direct_data(p) == (t.c_in % 16 == 0 && cpu_detail::make_direct_plan(p, 1).inner_threads == 1));
+#endif
+        tensor<cpu> y, dx({1, 1, 1, 1}, 7.0f);
+        ops::conv2d_forward(cpu{}, x, w, {}, y, t.g, ws);
+        int ho, wo;
+        CHECK(testing::max_relative_error(y.values(), testing::reference_conv2d(x, w, {}, t.g, ho, wo)) < 1e-4);
+
+        const auto dy = random_tensor(y.shape(), gen);
+        std::vector<double> ref_dx, ref_dw;
+        testing::reference_conv2d_gradients(x, w, dy, t.g, ref_dx, ref_dw);
+        ops::conv2d_backward_data(cpu{}, dy, w, x.shape(), dx, t.g, ws);
+        CHECK(testing::max_relative_error(dx.values(), ref_dx) < 1e-4);
+        tensor<cpu> dw(w.shape(), 5.0f);
+        ops::conv2d_backward_weights(cpu{}, x, dy, dw, t.g, ws, false);  // overwrites the 5s
+        CHECK(testing::max_relative_error(dw.values(), ref_dw) < 1e-4);
+        ops::conv2d_backward_weights(cpu{}, x, dy, dw, t.g, ws, true);  // adds a second time
+        for (auto& v : ref_dw) v *= 2.0;
+        CHECK(testing::max_relative_error(dw.values(), ref_dw) < 1e-4);
+    }
+}
+
 TEST_CASE("conv2d: padding-heavy stride-1 problems go tap by tap, the others by im2col") {
     const auto problem = [](int h, int w, const conv2d_geometry& g) {
         return cpu_detail::make_conv_problem({8, 16, std::size_t(h), std::size_t(w)}, {32, 16, std::size_t(g.kernel_h), std::size_t(g.kernel_w)},

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "isinggan/backend/cpu/batch_chunks.hpp"
+#include "isinggan/backend/cpu/conv2d_direct.hpp"
 #include "isinggan/backend/cpu/conv2d_taps.hpp"
 #include "isinggan/backend/cpu/conv_geometry.hpp"
 #include "isinggan/backend/cpu/gemm.hpp"
@@ -96,22 +97,6 @@ inline void col2im_rows(const conv_problem& p, const float* col, int b, int oy0,
     });
 }
 
-/// [nb][channels][plane] (NCHW samples) <-> [channels][nb * plane] (side by side).
-inline void gather_chunk(const float* nchw, int channels, long plane, int b0, int nb, float* folded) {
-    parallel_for(long(nb) * channels, plane, [&](long t) {
-        const long b = t / channels, c = t % channels;
-        std::memcpy(folded + c * nb * plane + b * plane, nchw + ((b0 + b) * channels + c) * plane,
-                    sizeof(float) * plane);
-    });
-}
-inline void scatter_chunk(const float* folded, int channels, long plane, int b0, int nb, float* nchw) {
-    parallel_for(long(nb) * channels, plane, [&](long t) {
-        const long b = t / channels, c = t % channels;
-        std::memcpy(nchw + ((b0 + b) * channels + c) * plane, folded + c * nb * plane + b * plane,
-                    sizeof(float) * plane);
-    });
-}
-
 /// How a batch is cut into chunks and whether the chunks run in parallel.
 /// With at least as many samples as threads, each thread takes whole chunks
 /// and runs im2col and a single-threaded GEMM on them: no synchronisation
@@ -133,6 +118,7 @@ inline batch_chunks make_plan(const conv_problem& p) {
 /// y = W * im2col(x), overwriting y.
 inline void conv_forward(const conv_problem& p, const float* x, const float* wmat, float* y, cpu_workspace& ws) {
     if (use_taps(p)) return conv_forward_taps(p, x, wmat, y, ws);
+    if (use_direct(p)) return conv_forward_direct(p, x, wmat, y, ws);
     const auto plan = make_plan(p);
     const int rows = rows_per_block(p);
     for_each_chunk(p.n, plan, ws, [&](int b0, int nb, int thread) {
@@ -162,6 +148,7 @@ inline void conv_forward(const conv_problem& p, const float* x, const float* wma
 inline void conv_backward_data(const conv_problem& p, const float* dy, const float* wmat, float* dx,
                                cpu_workspace& ws) {
     if (use_taps(p)) return conv_backward_data_taps(p, dy, wmat, dx, ws);
+    if (use_direct_data(p)) return conv_backward_data_direct(p, dy, wmat, dx, ws);
     const auto plan = make_plan(p);
     const int rows = rows_per_block(p);
     for_each_chunk(p.n, plan, ws, [&](int b0, int nb, int thread) {
@@ -198,6 +185,7 @@ inline void conv_backward_data(const conv_problem& p, const float* dy, const flo
 inline void conv_backward_weights(const conv_problem& p, const float* x, const float* dy, float* dwmat, float beta,
                                   cpu_workspace& ws) {
     if (use_taps(p)) return conv_backward_weights_taps(p, x, dy, dwmat, beta, ws);
+    if (use_direct(p)) return conv_backward_weights_direct(p, x, dy, dwmat, beta, ws);
     const auto plan = make_plan(p);
     const long wsize = long(p.c_out) * p.k();
     if (plan.threads > 1) {

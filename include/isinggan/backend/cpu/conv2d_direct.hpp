@@ -1,0 +1,553 @@
+#pragma once
+// Forward convolution without a column matrix (AVX-512 builds).
+//
+// im2col copies every input value kh·kw times into a column matrix that the
+// GEMM then packs again: for the discriminator's 5x5 stride-2 layers that is
+// about a quarter of the forward time. Here the input of a chunk of samples is
+// copied once, zero-padded and channels-last, x̂[b][row][col][c], and a small
+// register-blocked kernel computes R output positions × 16·V output channels
+// at a time straight from it:
+//
+//     y[b][o][oy][ox] = Σ_{i,j,c} W[o][c][i][j] · x̂[b][oy·sh + i][ox·sw + j][c]
+//
+// one weight vector (16 output channels) times one broadcast input value per
+// multiply-add, the R × V accumulators held in registers over the whole sum.
+// Channels-last makes the sum over c a walk through consecutive floats; a
+// tile's R positions may lie in different rows and samples, so small maps
+// waste nothing. Input channels go in blocks whose weights stay in L2.
+//
+// Used for conv2d's forward and conv_transpose2d's data gradient (the same
+// product) when the output channels are a multiple of 16 and the problem does
+// not go tap by tap (conv2d_taps.hpp). Builds without AVX-512 use im2col.
+#include <algorithm>
+#include <cstring>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+#include "isinggan/backend/cpu/batch_chunks.hpp"
+#include "isinggan/backend/cpu/threading.hpp"
+#include "isinggan/backend/cpu/workspace.hpp"
+
+namespace isinggan::cpu_detail {
+
+// Full unrolling keeps a tile's accumulators in registers. (nvcc's front end,
+// which reads this header in .cu files, does not know the pragma.)
+#define ISINGGAN_PRAGMA(x) _Pragma(#x)
+#if defined(__CUDACC__)
+#define ISINGGAN_UNROLL(n)
+#else
+#define ISINGGAN_UNROLL(n) ISINGGAN_PRAGMA(GCC unroll n)
+#endif
+
+#if defined(__AVX512F__)
+inline constexpr bool direct_conv_built = true;
+#else
+inline constexpr bool direct_conv_built = false;
+#endif
+
+/// Whether the forward product of `p` goes through the direct kernel.
+template <class Problem>
+bool use_direct(const Problem& p) {
+    return direct_conv_built && p.c_out % 16 == 0;
+}
+
+/// The padded channels-last copy of a chunk: rows and columns the kernel reads.
+template <class Problem>
+struct direct_layout {
+    long rows, cols;  // (ho − 1)·sh + kh, (wo − 1)·sw + kw
+    explicit direct_layout(const Problem& p)
+        : rows(long(p.ho - 1) * p.g.stride_h + p.g.kernel_h), cols(long(p.wo - 1) * p.g.stride_w + p.g.kernel_w) {}
+    long sample() const { return rows * cols; }  // positions of one padded sample (times c_in floats)
+};
+
+#if defined(__AVX512F__)
+
+/// dst[c·ds + r] = src[r·ss + c] for 16 × 16 floats, in registers.
+inline void transpose_16x16(const float* src, long ss, float* dst, long ds) {
+    // The zero-masked forms with a full mask: the same instructions, without
+    // the unmasked intrinsics' undefined pass-through that GCC 12 warns about.
+    constexpr __mmask16 all_lanes = 0xFFFF;
+    __m512 r[16], t[16];
+    for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + i * ss);
+    // Within each 128-bit lane: pairs of rows interleaved, then 4 × 4 blocks transposed.
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_maskz_unpacklo_ps(all_lanes, r[i], r[i + 1]);
+        t[i + 1] = _mm512_maskz_unpackhi_ps(all_lanes, r[i], r[i + 1]);
+    }
+    for (int g = 0; g < 16; g += 4) {
+        r[g] = _mm512_shuffle_ps(t[g], t[g + 2], 0x44);
+        r[g + 1] = _mm512_shuffle_ps(t[g], t[g + 2], 0xEE);
+        r[g + 2] = _mm512_shuffle_ps(t[g + 1], t[g + 3], 0x44);
+        r[g + 3] = _mm512_shuffle_ps(t[g + 1], t[g + 3], 0xEE);
+    }
+    // r[4g + k], lane L, now holds column 4L + k of rows 4g .. 4g+3: gather the lanes.
+    for (int k = 0; k < 4; ++k) {
+        const __m512 u0 = _mm512_maskz_shuffle_f32x4(all_lanes, r[k], r[4 + k], 0x44), u1 = _mm512_maskz_shuffle_f32x4(all_lanes, r[k], r[4 + k], 0xEE);
+        const __m512 v0 = _mm512_maskz_shuffle_f32x4(all_lanes, r[8 + k], r[12 + k], 0x44),
+                     v1 = _mm512_maskz_shuffle_f32x4(all_lanes, r[8 + k], r[12 + k], 0xEE);
+        _mm512_storeu_ps(dst + (0 + k) * ds, _mm512_maskz_shuffle_f32x4(all_lanes, u0, v0, 0x88));
+        _mm512_storeu_ps(dst + (4 + k) * ds, _mm512_maskz_shuffle_f32x4(all_lanes, u0, v0, 0xDD));
+        _mm512_storeu_ps(dst + (8 + k) * ds, _mm512_maskz_shuffle_f32x4(all_lanes, u1, v1, 0x88));
+        _mm512_storeu_ps(dst + (12 + k) * ds, _mm512_maskz_shuffle_f32x4(all_lanes, u1, v1, 0xDD));
+    }
+}
+
+/// dst[c·ds + r] = src[r·ss + c] for r < rows, c < cols: 16 × 16 blocks in
+/// registers, the edges one by one.
+inline void transpose_matrix(const float* src, long ss, long rows, long cols, float* dst, long ds) {
+    const long r16 = rows / 16 * 16, c16 = cols / 16 * 16;
+    for (long r = 0; r < r16; r += 16)
+        for (long c = 0; c < c16; c += 16) transpose_16x16(src + r * ss + c, ss, dst + c * ds + r, ds);
+    for (long r = 0; r < rows; ++r)
+        for (long c = r < r16 ? c16 : 0; c < cols; ++c) dst[c * ds + r] = src[r * ss + c];
+}
+
+/// x[b0 .. b0+nb) (NCHW) → x̂[b][row][col][c], zero outside the input.
+template <class Problem>
+void pack_direct_input(const Problem& p, const direct_layout<Problem>& l, const float* x, int b0, int nb, float* xp) {
+    const long cin = p.c_in;
+    parallel_for(long(nb) * l.rows, l.cols * cin, [&](long t) {
+        const long b = t / l.rows, r = t % l.rows;
+        float* row = xp + (b * l.rows + r) * l.cols * cin;
+        const long iy = r - p.g.pad_h;
+        if (iy < 0 || iy >= p.h) {
+            std::memset(row, 0, sizeof(float) * l.cols * cin);
+            return;
+        }
+        // Columns left of and right of the input are padding.
+        const long x0 = std::min<long>(p.g.pad_w, l.cols), x1 = std::clamp<long>(p.g.pad_w + p.w, x0, l.cols);
+        std::memset(row, 0, sizeof(float) * x0 * cin);
+        std::memset(row + x1 * cin, 0, sizeof(float) * (l.cols - x1) * cin);
+        const float* src = x + (long(b0 + b) * cin) * p.in_plane() + iy * p.w - p.g.pad_w;
+        transpose_matrix(src + x0, p.in_plane(), cin, x1 - x0, row + x0 * cin, cin);
+    });
+}
+
+/// W[o][c][i][j] → Ŵ[o / 16V][c / cblock][i][j][c % cblock][16V]: for a block
+/// of 16·V output channels and one of `cblock` input channels, the kernel
+/// reads its weights in one sweep, 16·V floats per (i, j, c).
+template <class Problem>
+void pack_direct_weights(const Problem& p, int width, int cblock, const float* w, float* wp) {
+    const long taps = long(p.g.kernel_h) * p.g.kernel_w, k = long(p.c_in) * taps;
+    parallel_for(p.c_out / width, k * width, [&](long blk) {
+        float* dst = wp + blk * k * width;
+        for (int c0 = 0; c0 < p.c_in; c0 += cblock) {
+            const int cn = std::min(cblock, p.c_in - c0);
+            for (long tap = 0; tap < taps; ++tap)
+                for (int c = c0; c < c0 + cn; ++c, dst += width)
+                    for (long o = 0; o < width; ++o) dst[o] = w[(blk * width + o) * k + c * taps + tap];
+        }
+    });
+}
+
+/// out[r][0 .. 16V) (+)= Σ over input channels [0, cn) and all taps, for the
+/// R positions whose (0, 0) tap, channel 0, is at pos[r].
+template <int V, int R>
+inline void direct_tile(const float* const* pos, const float* wp, int cn, int kh, int kw, long row_stride,
+                        long col_stride, float* out, long out_ld, bool accumulate) {
+    // Fully unrolled (the pragmas), so the accumulators live in registers.
+    __m512 acc[R][V];
+ISINGGAN_UNROLL(16)
+    for (int r = 0; r < R; ++r)
+ISINGGAN_UNROLL(4)
+        for (int v = 0; v < V; ++v)
+            acc[r][v] = accumulate ? _mm512_loadu_ps(out + r * out_ld + 16 * v) : _mm512_setzero_ps();
+    for (int i = 0; i < kh; ++i)
+        for (int j = 0; j < kw; ++j, wp += long(cn) * 16 * V) {
+            const long off = i * row_stride + j * col_stride;
+            const float* x[R];
+ISINGGAN_UNROLL(16)
+            for (int r = 0; r < R; ++r) x[r] = pos[r] + off;
+            for (int c = 0; c < cn; ++c) {
+                __m512 w[V];
+ISINGGAN_UNROLL(4)
+                for (int v = 0; v < V; ++v) w[v] = _mm512_loadu_ps(wp + (long(c) * V + v) * 16);
+ISINGGAN_UNROLL(16)
+                for (int r = 0; r < R; ++r) {
+                    const __m512 xb = _mm512_set1_ps(x[r][c]);
+ISINGGAN_UNROLL(4)
+                    for (int v = 0; v < V; ++v) acc[r][v] = _mm512_fmadd_ps(xb, w[v], acc[r][v]);
+                }
+            }
+        }
+ISINGGAN_UNROLL(16)
+    for (int r = 0; r < R; ++r)
+ISINGGAN_UNROLL(4)
+        for (int v = 0; v < V; ++v) _mm512_storeu_ps(out + r * out_ld + 16 * v, acc[r][v]);
+}
+
+/// Registers: R × V accumulators + V weight vectors within AVX-512's 32.
+template <int V>
+inline constexpr int direct_tile_rows = V == 4 ? 6 : V == 2 ? 12 : 16;
+
+/// Input channels per block: the block's weights for one channel block of
+/// 16·V outputs stay within ~512 KiB (half of L2), so they are read from L2 by every tile.
+template <class Problem>
+int direct_channel_block(const Problem& p, int width) {
+    const long per_channel = long(p.g.kernel_h) * p.g.kernel_w * width * long(sizeof(float));
+    const long most = std::clamp<long>((512L << 10) / per_channel, 8, p.c_in);
+    const long blocks = (p.c_in + most - 1) / most;
+    return int((p.c_in + blocks - 1) / blocks);  // equal blocks: no short last one
+}
+
+/// y for samples [b0, b0 + nb): the positions of tiles [t0, t1), through the
+/// packed input xp and an [positions][c_out] buffer `out`.
+template <int V, class Problem>
+void direct_tiles(const Problem& p, const direct_layout<Problem>& l, const float* xp, const float* wp, int nb, long t0,
+                  long t1, float* out) {
+    constexpr int R = direct_tile_rows<V>;
+    const int width = 16 * V;
+    const long plane = p.out_plane(), positions = nb * plane;
+    const long cin = p.c_in, taps = long(p.g.kernel_h) * p.g.kernel_w;
+    const int cblock = direct_channel_block(p, width);
+    // Weight blocks outermost: one block's weights are read from L2 by every tile.
+    for (int o = 0; o < p.c_out; o += width)
+        for (int c0 = 0; c0 < p.c_in; c0 += cblock) {
+            const int cn = std::min<int>(cblock, p.c_in - c0);
+            const float* wblk = wp + (long(o) * cin + long(c0) * width) * taps;
+            for (long t = t0; t < t1; ++t) {
+                // The tile's positions; past the chunk's end, repeats of the last (stored, never read).
+                const float* pos[R];
+                for (int r = 0; r < R; ++r) {
+                    const long q = std::min(t * R + r, positions - 1);
+                    const long b = q / plane, oy = (q % plane) / p.wo, ox = q % p.wo;
+                    pos[r] = xp + ((b * l.rows + oy * p.g.stride_h) * l.cols + ox * p.g.stride_w) * cin + c0;
+                }
+                direct_tile<V, R>(pos, wblk, cn, p.g.kernel_h, p.g.kernel_w, l.cols * cin, cin,
+                                  out + t * R * p.c_out + o, p.c_out, c0 > 0);
+            }
+        }
+}
+
+/// [positions][c_out] → y[b][o][oy][ox] for samples [b0, b0 + nb).
+template <class Problem>
+void unpack_direct_output(const Problem& p, const float* out, int b0, int nb, float* y) {
+    const long plane = p.out_plane();
+    parallel_for(nb, plane * p.c_out, [&](long b) {
+        transpose_matrix(out + b * plane * p.c_out, p.c_out, plane, p.c_out, y + (b0 + b) * p.c_out * plane, plane);
+    });
+}
+
+/// How a batch is cut: chunks of whole samples with at least `min_positions`
+/// output positions, one chunk per thread at a time; a batch smaller than the
+/// threads runs its chunks one after another and splits the work inside them.
+struct direct_plan {
+    batch_chunks chunks;
+    int inner_threads;  // > 1: split inside each chunk
+};
+
+template <class Problem>
+direct_plan make_direct_plan(const Problem& p, long min_positions) {
+    const long plane = p.out_plane();
+    const double flops = 2.0 * p.n * plane * p.k() * p.c_out;
+    const int threads = in_parallel() || flops < double(min_parallel_work) * 4 ? 1 : max_threads();
+    const bool per_chunk = threads > 1 && p.n >= threads;
+    int chunk = int(std::clamp<long>((min_positions + plane - 1) / plane, 1, p.n));
+    if (per_chunk) chunk = std::min(chunk, (p.n + threads - 1) / threads);
+    const int chunks = (p.n + chunk - 1) / chunk;
+    return {{chunk, chunks, per_chunk ? std::min(threads, chunks) : 1}, per_chunk ? 1 : threads};
+}
+
+template <int V, class Problem>
+void conv_forward_direct_v(const Problem& p, const float* x, const float* w, float* y, cpu_workspace& ws) {
+    constexpr int R = direct_tile_rows<V>;
+    const direct_layout<Problem> l(p);
+    float* wp = ws.get(cpu_workspace::packed, long(p.c_out) * p.k());
+    pack_direct_weights(p, 16 * V, direct_channel_block(p, 16 * V), w, wp);
+    const long plane = p.out_plane();
+    const auto plan = make_direct_plan(p, 24L * R);
+    for_each_chunk(p.n, plan.chunks, ws, [&](int b0, int nb, int thread) {
+        float* xp = ws.get(cpu_workspace::columns, nb * l.sample() * p.c_in, thread);
+        const long tiles = (nb * plane + R - 1) / R;
+        float* out = ws.get(cpu_workspace::gathered, tiles * R * p.c_out, thread);
+        pack_direct_input(p, l, x, b0, nb, xp);
+        if (plan.inner_threads == 1) {
+            direct_tiles<V>(p, l, xp, wp, nb, 0, tiles, out);
+        } else {
+            const long per = (tiles + plan.inner_threads - 1) / plan.inner_threads;
+            parallel_for(plan.inner_threads, per * R * long(p.k()) * p.c_out, [&](long part) {
+                direct_tiles<V>(p, l, xp, wp, nb, part * per, std::min(tiles, (part + 1) * per), out);
+            });
+        }
+        unpack_direct_output(p, out, b0, nb, y);
+    });
+}
+
+/// y = conv(x, W) for `p`, overwriting y. Requires use_direct(p).
+template <class Problem>
+void conv_forward_direct(const Problem& p, const float* x, const float* w, float* y, cpu_workspace& ws) {
+    if (p.c_out % 64 == 0) return conv_forward_direct_v<4>(p, x, w, y, ws);
+    if (p.c_out % 32 == 0) return conv_forward_direct_v<2>(p, x, w, y, ws);
+    conv_forward_direct_v<1>(p, x, w, y, ws);
+}
+
+// --- weight gradient -------------------------------------------------------
+//
+//     dW[o][c][i][j] = Σ_{b,oy,ox} dy[b][o][oy][ox] · x̂[b][oy·sh + i][ox·sw + j][c]
+//
+// For one kernel row i, the kw·c_in values (j, c) a position reads are
+// consecutive in x̂, so a tile of R of them is R broadcasts at fixed offsets
+// from one pointer, against V vectors of 16 output channels of dy, which is
+// copied channels-last for the purpose: dŷ[b][oy][ox][o].
+
+/// dy[b0 .. b0+nb) (NCHW) → dŷ[position][o].
+template <class Problem>
+void pack_direct_output_grad(const Problem& p, const float* dy, int b0, int nb, float* dyp) {
+    const long plane = p.out_plane(), cout = p.c_out;
+    parallel_for(nb, plane * cout, [&](long b) {
+        transpose_matrix(dy + (b0 + b) * cout * plane, plane, cout, plane, dyp + b * plane * cout, cout);
+    });
+}
+
+/// acc[r][v] = Σ over the chunk's positions of x̂[row i, (j, c) = first + r] · dŷ[o0 + 16v ..],
+/// added into sums[i][j][c][o] (dW transposed), rows past `count` dropped.
+template <int V, int R, class Problem>
+inline void direct_weight_tile(const Problem& p, const direct_layout<Problem>& l, const float* xp, const float* dyp,
+                               int nb, int i, long first, int count, int o0, float* sums) {
+    const long cin = p.c_in, cout = p.c_out;
+    __m512 acc[R][V];
+ISINGGAN_UNROLL(16)
+    for (int r = 0; r < R; ++r)
+ISINGGAN_UNROLL(4)
+        for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_ps();
+    const float* d = dyp + o0;
+    for (int b = 0; b < nb; ++b)
+        for (int oy = 0; oy < p.ho; ++oy) {
+            const float* x = xp + ((long(b) * l.rows + long(oy) * p.g.stride_h + i) * l.cols) * cin + first;
+            for (int ox = 0; ox < p.wo; ++ox, x += p.g.stride_w * cin, d += cout) {
+                __m512 g[V];
+ISINGGAN_UNROLL(4)
+                for (int v = 0; v < V; ++v) g[v] = _mm512_loadu_ps(d + 16 * v);
+ISINGGAN_UNROLL(16)
+                for (int r = 0; r < R; ++r) {
+                    const __m512 xb = _mm512_set1_ps(x[r]);
+ISINGGAN_UNROLL(4)
+                    for (int v = 0; v < V; ++v) acc[r][v] = _mm512_fmadd_ps(xb, g[v], acc[r][v]);
+                }
+            }
+        }
+    float* target = sums + (long(i) * p.g.kernel_w * cin + first) * cout + o0;
+ISINGGAN_UNROLL(16)
+    for (int r = 0; r < R; ++r) {
+        if (r >= count) break;
+ISINGGAN_UNROLL(4)
+        for (int v = 0; v < V; ++v) {
+            float* q = target + r * cout + 16 * v;
+            _mm512_storeu_ps(q, _mm512_add_ps(_mm512_loadu_ps(q), acc[r][v]));
+        }
+    }
+}
+
+template <int V, class Problem>
+void conv_backward_weights_direct_v(const Problem& p, const float* x, const float* dy, float* dw, float beta,
+                                    cpu_workspace& ws) {
+    constexpr int R = direct_tile_rows<V>;
+    const direct_layout<Problem> l(p);
+    const long wsize = long(p.c_out) * p.k(), row = long(p.g.kernel_w) * p.c_in;
+    const long row_tiles = (row + R - 1) / R, o_blocks = p.c_out / (16 * V);
+    const long passes = p.g.kernel_h * row_tiles * o_blocks;  // (i, tile of (j, c), block of o)
+    const auto plan = make_direct_plan(p, 256);
+    // Each thread sums its chunks into its own sums[i][j][c][o], added up and
+    // turned into dW's layout at the end.
+    const int slots = plan.chunks.threads;
+    ws.reserve_threads(slots);
+    for (int t = 0; t < slots; ++t) std::memset(ws.get(cpu_workspace::partial, wsize, t), 0, sizeof(float) * wsize);
+    for_each_chunk(p.n, plan.chunks, ws, [&](int b0, int nb, int thread) {
+        // x̂ gets R spare floats: a row tile's last reads may run past the chunk's end (never stored).
+        float* xp = ws.get(cpu_workspace::columns, nb * l.sample() * p.c_in + R, thread);
+        float* dyp = ws.get(cpu_workspace::gathered, nb * p.out_plane() * p.c_out, thread);
+        pack_direct_input(p, l, x, b0, nb, xp);
+        pack_direct_output_grad(p, dy, b0, nb, dyp);
+        float* sums = ws.get(cpu_workspace::partial, wsize, thread);
+        auto run = [&](long q) {
+            const int i = int(q / (row_tiles * o_blocks));
+            const long t = (q / o_blocks) % row_tiles;
+            const int o0 = int(q % o_blocks) * 16 * V;
+            direct_weight_tile<V, R>(p, l, xp, dyp, nb, i, t * R, int(std::min<long>(R, row - t * R)), o0, sums);
+        };
+        if (plan.inner_threads > 1) parallel_for(passes, nb * p.out_plane() * R * 32 * V, run);  // passes write apart
+        else
+            for (long q = 0; q < passes; ++q) run(q);
+    });
+    const long taps = long(p.g.kernel_h) * p.g.kernel_w;
+    parallel_for(p.k(), long(p.c_out) * slots, [&](long m) {  // m = (i·kw + j)·c_in + c
+        const long tap = m / p.c_in, c = m % p.c_in;
+        float* target = dw + c * taps + tap;  // dW[o][c][i][j] = target[o · k]
+        for (int t = 0; t < slots; ++t) {
+            const float* part = ws.get(cpu_workspace::partial, wsize, t) + m * p.c_out;  // sized above: no allocation
+            for (long o = 0; o < p.c_out; ++o) {
+                float& d = target[o * p.k()];
+                d = t > 0 ? d + part[o] : beta == 0.0f ? part[o] : beta * d + part[o];
+            }
+        }
+    });
+}
+
+/// dW = beta · dW + the weight gradient of `p`, summed over the batch. Requires use_direct(p).
+template <class Problem>
+void conv_backward_weights_direct(const Problem& p, const float* x, const float* dy, float* dw, float beta,
+                                  cpu_workspace& ws) {
+    if (p.c_out % 64 == 0) return conv_backward_weights_direct_v<4>(p, x, dy, dw, beta, ws);
+    if (p.c_out % 32 == 0) return conv_backward_weights_direct_v<2>(p, x, dy, dw, beta, ws);
+    conv_backward_weights_direct_v<1>(p, x, dy, dw, beta, ws);
+}
+
+// --- data gradient -----------------------------------------------------------
+//
+//     dx̂[b][oy·sh + i][ox·sw + j][c] += Σ_o W[o][c][i][j] · dy[b][o][oy][ox]
+//
+// the forward's adjoint: for a tile of R output positions and one tap, R × 16V
+// sums over o (R broadcasts of dy at fixed offsets, V vectors of 16 input
+// channels of W), added into a padded channels-last dx̂, then copied out.
+
+/// W[o][c][i][j] → Ŵ[c / 16V][o / oblock][i][j][o % oblock][16V].
+template <class Problem>
+void pack_direct_data_weights(const Problem& p, int width, int oblock, const float* w, float* wp) {
+    const long taps = long(p.g.kernel_h) * p.g.kernel_w, k = long(p.c_in) * taps;
+    parallel_for(p.c_in / width, long(p.c_out) * taps * width, [&](long blk) {
+        float* dst = wp + blk * long(p.c_out) * taps * width;
+        for (int o0 = 0; o0 < p.c_out; o0 += oblock) {
+            const int on = std::min(oblock, p.c_out - o0);
+            for (long tap = 0; tap < taps; ++tap)
+                for (int o = o0; o < o0 + on; ++o, dst += width)
+                    for (long c = 0; c < width; ++c) dst[c] = w[o * k + (blk * width + c) * taps + tap];
+        }
+    });
+}
+
+/// Output channels per block of the data gradient: a block's weights for 16·V
+/// input channels stay within ~512 KiB.
+template <class Problem>
+int direct_output_block(const Problem& p, int width) {
+    const long per_channel = long(p.g.kernel_h) * p.g.kernel_w * width * long(sizeof(float));
+    const long most = std::clamp<long>((512L << 10) / per_channel, 8, p.c_out);
+    const long blocks = (p.c_out + most - 1) / most;
+    return int((p.c_out + blocks - 1) / blocks);
+}
+
+/// For every tap, R × 16V sums over `on` output channels of dy (rows `ld`
+/// apart, the tile's positions consecutive from dyq), added into dx̂ at dst[r]
+/// shifted by the tap, for the first `count` positions.
+template <int V, int R>
+inline void direct_data_tile(const float* dyq, long ld, int on, const float* wp, int kh, int kw, float* const* dst,
+                             int count, long row_stride, long col_stride) {
+    for (int i = 0; i < kh; ++i)
+        for (int j = 0; j < kw; ++j, wp += long(on) * 16 * V) {
+            __m512 acc[R][V];
+ISINGGAN_UNROLL(16)
+            for (int r = 0; r < R; ++r)
+ISINGGAN_UNROLL(4)
+                for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_ps();
+            const float* d = dyq;
+            for (int o = 0; o < on; ++o, d += ld) {
+                __m512 w[V];
+ISINGGAN_UNROLL(4)
+                for (int v = 0; v < V; ++v) w[v] = _mm512_loadu_ps(wp + (long(o) * V + v) * 16);
+ISINGGAN_UNROLL(16)
+                for (int r = 0; r < R; ++r) {
+                    const __m512 db = _mm512_set1_ps(d[r]);
+ISINGGAN_UNROLL(4)
+                    for (int v = 0; v < V; ++v) acc[r][v] = _mm512_fmadd_ps(db, w[v], acc[r][v]);
+                }
+            }
+            const long off = i * row_stride + j * col_stride;
+ISINGGAN_UNROLL(16)
+            for (int r = 0; r < R; ++r) {
+                if (r >= count) break;
+ISINGGAN_UNROLL(4)
+                for (int v = 0; v < V; ++v) {
+                    float* q = dst[r] + off + 16 * v;
+                    _mm512_storeu_ps(q, _mm512_add_ps(_mm512_loadu_ps(q), acc[r][v]));
+                }
+            }
+        }
+}
+
+/// dx̂[b][row][col][c] → dx[b0 + b][c][iy][ix]; input rows and columns the
+/// forward never read get zero.
+template <class Problem>
+void unpack_direct_input_grad(const Problem& p, const direct_layout<Problem>& l, const float* dxp, int b0, int nb,
+                              float* dx) {
+    const long cin = p.c_in;
+    parallel_for(long(nb) * p.h, long(p.w) * cin, [&](long t) {
+        const long b = t / p.h, iy = t % p.h, r = iy + p.g.pad_h;
+        float* dst = dx + long(b0 + b) * cin * p.in_plane() + iy * p.w;
+        // Columns [0, inside) were read by the forward; the rest get zero.
+        const long inside = r < l.rows ? std::clamp<long>(l.cols - p.g.pad_w, 0, p.w) : 0;
+        if (inside > 0)
+            transpose_matrix(dxp + ((b * l.rows + r) * l.cols + p.g.pad_w) * cin, cin, inside, cin, dst, p.in_plane());
+        for (long c = 0; c < cin; ++c) std::fill(dst + c * p.in_plane() + inside, dst + c * p.in_plane() + p.w, 0.0f);
+    });
+}
+
+/// Whether the data gradient of `p` goes through the direct kernel: its input
+/// channels are whole vectors, and the batch keeps the threads busy with
+/// whole chunks (the adds into dx̂ of one chunk stay on one thread).
+template <class Problem>
+bool use_direct_data(const Problem& p) {
+    return direct_conv_built && p.c_in % 16 == 0 && make_direct_plan(p, 1).inner_threads == 1;
+}
+
+template <int V, class Problem>
+void conv_backward_data_direct_v(const Problem& p, const float* dy, const float* w, float* dx, cpu_workspace& ws) {
+    constexpr int R = direct_tile_rows<V>;
+    const int width = 16 * V;
+    const direct_layout<Problem> l(p);
+    const long taps = long(p.g.kernel_h) * p.g.kernel_w, cin = p.c_in, plane = p.out_plane();
+    const int oblock = direct_output_block(p, width);
+    float* wp = ws.get(cpu_workspace::packed, long(p.c_out) * p.k());
+    pack_direct_data_weights(p, width, oblock, w, wp);
+    const auto plan = make_direct_plan(p, 24L * R);
+    for_each_chunk(p.n, plan.chunks, ws, [&](int b0, int nb, int thread) {
+        const long ld = nb * plane, tiles = (ld + R - 1) / R;
+        float* dxp = ws.get(cpu_workspace::columns, nb * l.sample() * cin, thread);
+        // dy of the chunk as [o][positions], R spare floats for a last tile's reads.
+        float* dyf = ws.get(cpu_workspace::gathered, long(p.c_out) * ld + R, thread);
+        std::memset(dxp, 0, sizeof(float) * nb * l.sample() * cin);
+        gather_chunk(dy, p.c_out, plane, b0, nb, dyf);
+        for (int c0 = 0; c0 < p.c_in; c0 += width)
+            for (int o0 = 0; o0 < p.c_out; o0 += oblock) {
+                const int on = std::min(oblock, p.c_out - o0);
+                const float* wblk = wp + (long(c0) * p.c_out + long(o0) * width) * taps;
+                for (long t = 0; t < tiles; ++t) {
+                    float* dst[R];
+                    for (int r = 0; r < R; ++r) {
+                        const long q = std::min(t * R + r, ld - 1);
+                        const long b = q / plane, oy = (q % plane) / p.wo, ox = q % p.wo;
+                        dst[r] = dxp + ((b * l.rows + oy * p.g.stride_h) * l.cols + ox * p.g.stride_w) * cin + c0;
+                    }
+                    direct_data_tile<V, R>(dyf + long(o0) * ld + t * R, ld, on, wblk, p.g.kernel_h, p.g.kernel_w, dst,
+                                           int(std::min<long>(R, ld - t * R)), l.cols * cin, cin);
+                }
+            }
+        unpack_direct_input_grad(p, l, dxp, b0, nb, dx);
+    });
+}
+
+/// dx = the data gradient of `p`, overwriting dx. Requires use_direct_data(p).
+template <class Problem>
+void conv_backward_data_direct(const Problem& p, const float* dy, const float* w, float* dx, cpu_workspace& ws) {
+    if (p.c_in % 64 == 0) return conv_backward_data_direct_v<4>(p, dy, w, dx, ws);
+    if (p.c_in % 32 == 0) return conv_backward_data_direct_v<2>(p, dy, w, dx, ws);
+    conv_backward_data_direct_v<1>(p, dy, w, dx, ws);
+}
+
+#else
+
+template <class Problem>
+void conv_forward_direct(const Problem&, const float*, const float*, float*, cpu_workspace&) {}
+template <class Problem>
+void conv_backward_weights_direct(const Problem&, const float*, const float*, float*, float, cpu_workspace&) {}
+template <class Problem>
+bool use_direct_data(const Problem&) { return false; }
+template <class Problem>
+void conv_backward_data_direct(const Problem&, const float*, const float*, float*, cpu_workspace&) {}
+
+#endif
+
+}  // namespace isinggan::cpu_detail
+
+#undef ISINGGAN_UNROLL
+#undef ISINGGAN_PRAGMA
