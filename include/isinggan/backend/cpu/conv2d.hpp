@@ -117,8 +117,8 @@ inline batch_chunks make_plan(const conv_problem& p) {
 
 /// y = W * im2col(x), overwriting y.
 inline void conv_forward(const conv_problem& p, const float* x, const float* wmat, float* y, cpu_workspace& ws) {
-    if (use_taps(p)) return conv_forward_taps(p, x, wmat, y, ws);
     if (use_direct(p)) return conv_forward_direct(p, x, wmat, y, ws);
+    if (use_taps(p)) return conv_forward_taps(p, x, wmat, y, ws);
     const auto plan = make_plan(p);
     const int rows = rows_per_block(p);
     for_each_chunk(p.n, plan, ws, [&](int b0, int nb, int thread) {
@@ -147,8 +147,8 @@ inline void conv_forward(const conv_problem& p, const float* x, const float* wma
 /// dx = col2im(W^T * dy), overwriting dx.
 inline void conv_backward_data(const conv_problem& p, const float* dy, const float* wmat, float* dx,
                                cpu_workspace& ws) {
-    if (use_taps(p)) return conv_backward_data_taps(p, dy, wmat, dx, ws);
     if (use_direct_data(p)) return conv_backward_data_direct(p, dy, wmat, dx, ws);
+    if (use_taps(p)) return conv_backward_data_taps(p, dy, wmat, dx, ws);
     const auto plan = make_plan(p);
     const int rows = rows_per_block(p);
     for_each_chunk(p.n, plan, ws, [&](int b0, int nb, int thread) {
@@ -184,8 +184,8 @@ inline void conv_backward_data(const conv_problem& p, const float* dy, const flo
 /// accumulate into per-thread partial sums, added up at the end.
 inline void conv_backward_weights(const conv_problem& p, const float* x, const float* dy, float* dwmat, float beta,
                                   cpu_workspace& ws) {
-    if (use_taps(p)) return conv_backward_weights_taps(p, x, dy, dwmat, beta, ws);
     if (use_direct(p)) return conv_backward_weights_direct(p, x, dy, dwmat, beta, ws);
+    if (use_taps(p)) return conv_backward_weights_taps(p, x, dy, dwmat, beta, ws);
     const auto plan = make_plan(p);
     const long wsize = long(p.c_out) * p.k();
     if (plan.threads > 1) {

@@ -62,6 +62,59 @@ struct direct_layout {
     long sample() const { return rows * cols; }  // positions of one padded sample (times c_in floats)
 };
 
+/// The taps [first, last) of a kernel axis that land inside the input for
+/// output coordinate o (the others read padding: zeros that need no work).
+struct tap_range {
+    int first, last;
+    static tap_range at(int o, int stride, int pad, int kernel, int in) {
+        const int origin = o * stride - pad;
+        return {std::clamp(-origin, 0, kernel), std::clamp(in - origin, 0, kernel)};
+    }
+    void widen(const tap_range& o) {
+        first = std::min(first, o.first);
+        last = std::max(last, o.last);
+    }
+};
+
+/// Share of (position, tap) pairs that read the input rather than padding.
+template <class Problem>
+double direct_inside_share(const Problem& p) {
+    auto axis = [](int out, int stride, int pad, int kernel, int in) {
+        long inside = 0;
+        for (int o = 0; o < out; ++o) {
+            const auto r = tap_range::at(o, stride, pad, kernel, in);
+            inside += std::max(0, r.last - r.first);
+        }
+        return double(inside) / (double(out) * kernel);
+    };
+    return axis(p.ho, p.g.stride_h, p.g.pad_h, p.g.kernel_h, p.h) * axis(p.wo, p.g.stride_w, p.g.pad_w, p.g.kernel_w, p.w);
+}
+
+/// The order in which a chunk's output positions are cut into tiles. Maps
+/// where padding is a large share of the work (the discriminator's 4 × 4)
+/// take the samples innermost: a tile then holds one position of R samples,
+/// whose taps all skip the same padding. Elsewhere positions run sample by
+/// sample, row by row.
+struct position_order {
+    long plane, nb;
+    int wo;
+    bool samples_inner;
+    /// Tile-order index q → sample, output row and column.
+    void at(long q, long& b, long& oy, long& ox) const {
+        const long pos = samples_inner ? q / nb : q % plane;
+        b = samples_inner ? q % nb : q / plane;
+        oy = pos / wo;
+        ox = pos % wo;
+    }
+    /// Row of position (b, pos) in a [tile order][channels] buffer.
+    long index(long b, long pos) const { return samples_inner ? pos * nb + b : b * plane + pos; }
+};
+
+template <class Problem>
+bool direct_samples_inner(const Problem& p) {
+    return direct_inside_share(p) < 0.85;
+}
+
 #if defined(__AVX512F__)
 
 /// dst[c·ds + r] = src[r·ss + c] for 16 × 16 floats, in registers.
@@ -142,11 +195,11 @@ void pack_direct_weights(const Problem& p, int width, int cblock, const float* w
     });
 }
 
-/// out[r][0 .. 16V) (+)= Σ over input channels [0, cn) and all taps, for the
-/// R positions whose (0, 0) tap, channel 0, is at pos[r].
+/// out[r][0 .. 16V) (+)= Σ over input channels [0, cn) and the taps
+/// rows × cols, for the R positions whose (0, 0) tap, channel 0, is at pos[r].
 template <int V, int R>
-inline void direct_tile(const float* const* pos, const float* wp, int cn, int kh, int kw, long row_stride,
-                        long col_stride, float* out, long out_ld, bool accumulate) {
+inline void direct_tile(const float* const* pos, const float* wp, int cn, int kw, tap_range rows, tap_range cols,
+                        long row_stride, long col_stride, float* out, long out_ld, bool accumulate) {
     // Fully unrolled (the pragmas), so the accumulators live in registers.
     __m512 acc[R][V];
 ISINGGAN_UNROLL(16)
@@ -154,8 +207,9 @@ ISINGGAN_UNROLL(16)
 ISINGGAN_UNROLL(4)
         for (int v = 0; v < V; ++v)
             acc[r][v] = accumulate ? _mm512_loadu_ps(out + r * out_ld + 16 * v) : _mm512_setzero_ps();
-    for (int i = 0; i < kh; ++i)
-        for (int j = 0; j < kw; ++j, wp += long(cn) * 16 * V) {
+    for (int i = rows.first; i < rows.last; ++i)
+        for (int j = cols.first; j < cols.last; ++j) {
+            const float* wt = wp + (long(i) * kw + j) * cn * 16 * V;
             const long off = i * row_stride + j * col_stride;
             const float* x[R];
 ISINGGAN_UNROLL(16)
@@ -163,7 +217,7 @@ ISINGGAN_UNROLL(16)
             for (int c = 0; c < cn; ++c) {
                 __m512 w[V];
 ISINGGAN_UNROLL(4)
-                for (int v = 0; v < V; ++v) w[v] = _mm512_loadu_ps(wp + (long(c) * V + v) * 16);
+                for (int v = 0; v < V; ++v) w[v] = _mm512_loadu_ps(wt + (long(c) * V + v) * 16);
 ISINGGAN_UNROLL(16)
                 for (int r = 0; r < R; ++r) {
                     const __m512 xb = _mm512_set1_ps(x[r][c]);
@@ -195,11 +249,11 @@ int direct_channel_block(const Problem& p, int width) {
 /// y for samples [b0, b0 + nb): the positions of tiles [t0, t1), through the
 /// packed input xp and an [positions][c_out] buffer `out`.
 template <int V, class Problem>
-void direct_tiles(const Problem& p, const direct_layout<Problem>& l, const float* xp, const float* wp, int nb, long t0,
-                  long t1, float* out) {
+void direct_tiles(const Problem& p, const direct_layout<Problem>& l, const position_order& order, const float* xp,
+                  const float* wp, int nb, long t0, long t1, float* out) {
     constexpr int R = direct_tile_rows<V>;
     const int width = 16 * V;
-    const long plane = p.out_plane(), positions = nb * plane;
+    const long positions = nb * p.out_plane();
     const long cin = p.c_in, taps = long(p.g.kernel_h) * p.g.kernel_w;
     const int cblock = direct_channel_block(p, width);
     // Weight blocks outermost: one block's weights are read from L2 by every tile.
@@ -210,23 +264,27 @@ void direct_tiles(const Problem& p, const direct_layout<Problem>& l, const float
             for (long t = t0; t < t1; ++t) {
                 // The tile's positions; past the chunk's end, repeats of the last (stored, never read).
                 const float* pos[R];
+                tap_range rows{p.g.kernel_h, 0}, cols{p.g.kernel_w, 0};
                 for (int r = 0; r < R; ++r) {
-                    const long q = std::min(t * R + r, positions - 1);
-                    const long b = q / plane, oy = (q % plane) / p.wo, ox = q % p.wo;
+                    long b, oy, ox;
+                    order.at(std::min(t * R + r, positions - 1), b, oy, ox);
                     pos[r] = xp + ((b * l.rows + oy * p.g.stride_h) * l.cols + ox * p.g.stride_w) * cin + c0;
+                    rows.widen(tap_range::at(int(oy), p.g.stride_h, p.g.pad_h, p.g.kernel_h, p.h));
+                    cols.widen(tap_range::at(int(ox), p.g.stride_w, p.g.pad_w, p.g.kernel_w, p.w));
                 }
-                direct_tile<V, R>(pos, wblk, cn, p.g.kernel_h, p.g.kernel_w, l.cols * cin, cin,
+                direct_tile<V, R>(pos, wblk, cn, p.g.kernel_w, rows, cols, l.cols * cin, cin,
                                   out + t * R * p.c_out + o, p.c_out, c0 > 0);
             }
         }
 }
 
-/// [positions][c_out] → y[b][o][oy][ox] for samples [b0, b0 + nb).
+/// [positions in tile order][c_out] → y[b][o][oy][ox] for samples [b0, b0 + nb).
 template <class Problem>
-void unpack_direct_output(const Problem& p, const float* out, int b0, int nb, float* y) {
+void unpack_direct_output(const Problem& p, const position_order& order, const float* out, int b0, int nb, float* y) {
     const long plane = p.out_plane();
+    const long ld = order.index(0, 1) * p.c_out;  // from one position to the next, same sample
     parallel_for(nb, plane * p.c_out, [&](long b) {
-        transpose_matrix(out + b * plane * p.c_out, p.c_out, plane, p.c_out, y + (b0 + b) * p.c_out * plane, plane);
+        transpose_matrix(out + order.index(b, 0) * p.c_out, ld, plane, p.c_out, y + (b0 + b) * p.c_out * plane, plane);
     });
 }
 
@@ -238,14 +296,20 @@ struct direct_plan {
     int inner_threads;  // > 1: split inside each chunk
 };
 
+/// With the samples innermost, chunks are whole multiples of `samples_per_tile`
+/// where the batch allows, so that no tile mixes two positions.
 template <class Problem>
-direct_plan make_direct_plan(const Problem& p, long min_positions) {
+direct_plan make_direct_plan(const Problem& p, long min_positions, int samples_per_tile = 1) {
     const long plane = p.out_plane();
     const double flops = 2.0 * p.n * plane * p.k() * p.c_out;
     const int threads = in_parallel() || flops < double(min_parallel_work) * 4 ? 1 : max_threads();
     const bool per_chunk = threads > 1 && p.n >= threads;
-    int chunk = int(std::clamp<long>((min_positions + plane - 1) / plane, 1, p.n));
-    if (per_chunk) chunk = std::min(chunk, (p.n + threads - 1) / threads);
+    const auto round_up = [&](long c) { return (c + samples_per_tile - 1) / samples_per_tile * samples_per_tile; };
+    int chunk = int(std::clamp<long>(round_up((min_positions + plane - 1) / plane), 1, p.n));
+    if (per_chunk) {
+        const long share = (p.n + threads - 1) / threads;
+        chunk = int(std::min<long>(chunk, share >= samples_per_tile ? share / samples_per_tile * samples_per_tile : share));
+    }
     const int chunks = (p.n + chunk - 1) / chunk;
     return {{chunk, chunks, per_chunk ? std::min(threads, chunks) : 1}, per_chunk ? 1 : threads};
 }
@@ -257,21 +321,23 @@ void conv_forward_direct_v(const Problem& p, const float* x, const float* w, flo
     float* wp = ws.get(cpu_workspace::packed, long(p.c_out) * p.k());
     pack_direct_weights(p, 16 * V, direct_channel_block(p, 16 * V), w, wp);
     const long plane = p.out_plane();
-    const auto plan = make_direct_plan(p, 24L * R);
+    const bool samples_inner = direct_samples_inner(p);
+    const auto plan = make_direct_plan(p, 24L * R, samples_inner ? R : 1);
     for_each_chunk(p.n, plan.chunks, ws, [&](int b0, int nb, int thread) {
+        const position_order order{plane, nb, p.wo, samples_inner};
         float* xp = ws.get(cpu_workspace::columns, nb * l.sample() * p.c_in, thread);
         const long tiles = (nb * plane + R - 1) / R;
         float* out = ws.get(cpu_workspace::gathered, tiles * R * p.c_out, thread);
         pack_direct_input(p, l, x, b0, nb, xp);
         if (plan.inner_threads == 1) {
-            direct_tiles<V>(p, l, xp, wp, nb, 0, tiles, out);
+            direct_tiles<V>(p, l, order, xp, wp, nb, 0, tiles, out);
         } else {
             const long per = (tiles + plan.inner_threads - 1) / plan.inner_threads;
             parallel_for(plan.inner_threads, per * R * long(p.k()) * p.c_out, [&](long part) {
-                direct_tiles<V>(p, l, xp, wp, nb, part * per, std::min(tiles, (part + 1) * per), out);
+                direct_tiles<V>(p, l, order, xp, wp, nb, part * per, std::min(tiles, (part + 1) * per), out);
             });
         }
-        unpack_direct_output(p, out, b0, nb, y);
+        unpack_direct_output(p, order, out, b0, nb, y);
     });
 }
 
@@ -312,11 +378,22 @@ ISINGGAN_UNROLL(16)
     for (int r = 0; r < R; ++r)
 ISINGGAN_UNROLL(4)
         for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_ps();
-    const float* d = dyp + o0;
+    // Only the output rows where tap row i reads the input, and the columns
+    // where some tap column j of the tile does (elsewhere x̂ is zero padding).
+    const auto from = [](int pad, int tap, int stride) { return pad <= tap ? 0 : (pad - tap + stride - 1) / stride; };
+    const auto upto = [](int in, int pad, int tap, int stride, int out) {
+        const int reach = in - 1 + pad - tap;
+        return reach < 0 ? 0 : std::min(out, reach / stride + 1);
+    };
+    const int j_first = int(first / cin), j_last = int((first + count - 1) / cin);
+    const int oy0 = from(p.g.pad_h, i, p.g.stride_h), oy1 = upto(p.h, p.g.pad_h, i, p.g.stride_h, p.ho);
+    const int ox0 = from(p.g.pad_w, j_last, p.g.stride_w), ox1 = upto(p.w, p.g.pad_w, j_first, p.g.stride_w, p.wo);
     for (int b = 0; b < nb; ++b)
-        for (int oy = 0; oy < p.ho; ++oy) {
-            const float* x = xp + ((long(b) * l.rows + long(oy) * p.g.stride_h + i) * l.cols) * cin + first;
-            for (int ox = 0; ox < p.wo; ++ox, x += p.g.stride_w * cin, d += cout) {
+        for (int oy = oy0; oy < oy1; ++oy) {
+            const float* x =
+                xp + ((long(b) * l.rows + long(oy) * p.g.stride_h + i) * l.cols + long(ox0) * p.g.stride_w) * cin + first;
+            const float* d = dyp + ((long(b) * p.ho + oy) * p.wo + ox0) * cout + o0;
+            for (int ox = ox0; ox < ox1; ++ox, x += p.g.stride_w * cin, d += cout) {
                 __m512 g[V];
 ISINGGAN_UNROLL(4)
                 for (int v = 0; v < V; ++v) g[v] = _mm512_loadu_ps(d + 16 * v);
@@ -348,7 +425,7 @@ void conv_backward_weights_direct_v(const Problem& p, const float* x, const floa
     const long wsize = long(p.c_out) * p.k(), row = long(p.g.kernel_w) * p.c_in;
     const long row_tiles = (row + R - 1) / R, o_blocks = p.c_out / (16 * V);
     const long passes = p.g.kernel_h * row_tiles * o_blocks;  // (i, tile of (j, c), block of o)
-    const auto plan = make_direct_plan(p, 256);
+    const auto plan = make_direct_plan(p, 1024);
     // Each thread sums its chunks into its own sums[i][j][c][o], added up and
     // turned into dW's layout at the end.
     const int slots = plan.chunks.threads;
@@ -371,16 +448,27 @@ void conv_backward_weights_direct_v(const Problem& p, const float* x, const floa
         else
             for (long q = 0; q < passes; ++q) run(q);
     });
-    const long taps = long(p.g.kernel_h) * p.g.kernel_w;
-    parallel_for(p.k(), long(p.c_out) * slots, [&](long m) {  // m = (i·kw + j)·c_in + c
-        const long tap = m / p.c_in, c = m % p.c_in;
-        float* target = dw + c * taps + tap;  // dW[o][c][i][j] = target[o · k]
-        for (int t = 0; t < slots; ++t) {
-            const float* part = ws.get(cpu_workspace::partial, wsize, t) + m * p.c_out;  // sized above: no allocation
-            for (long o = 0; o < p.c_out; ++o) {
-                float& d = target[o * p.k()];
-                d = t > 0 ? d + part[o] : beta == 0.0f ? part[o] : beta * d + part[o];
-            }
+    // The threads' sums added into the first; then sums[(i, j, c)][o] →
+    // dW[o][c][i][j] by two transposes in cache-sized pieces, 16 output channels at a time.
+    float* total = ws.get(cpu_workspace::partial, wsize, 0);
+    for (int t = 1; t < slots; ++t) {
+        const float* part = ws.get(cpu_workspace::partial, wsize, t);
+        parallel_for((wsize + 4095) / 4096, 4096, [&](long blk) {
+            for (long q = blk * 4096; q < std::min(wsize, blk * 4096 + 4096); ++q) total[q] += part[q];
+        });
+    }
+    const long k = p.k(), taps = long(p.g.kernel_h) * p.g.kernel_w;
+    const int helpers = in_parallel() ? thread_index() + 1 : max_threads();
+    ws.reserve_threads(helpers);
+    for (int t = 0; t < helpers; ++t) ws.get(cpu_workspace::gathered, 17 * k, t);  // sized before the threads start
+    parallel_for(p.c_out / 16, 16 * k, [&](long ob) {
+        float* rows = ws.get(cpu_workspace::gathered, 17 * k, thread_index());  // [16][(i, j, c)], then one [(c, i, j)]
+        float* row = rows + 16 * k;
+        transpose_matrix(total + ob * 16, p.c_out, k, 16, rows, k);
+        for (long o = 0; o < 16; ++o) {
+            transpose_matrix(rows + o * k, p.c_in, taps, p.c_in, row, taps);
+            float* target = dw + (ob * 16 + o) * k;
+            for (long q = 0; q < k; ++q) target[q] = beta == 0.0f ? row[q] : beta * target[q] + row[q];
         }
     });
 }
@@ -427,14 +515,17 @@ int direct_output_block(const Problem& p, int width) {
     return int((p.c_out + blocks - 1) / blocks);
 }
 
-/// For every tap, R × 16V sums over `on` output channels of dy (rows `ld`
-/// apart, the tile's positions consecutive from dyq), added into dx̂ at dst[r]
-/// shifted by the tap, for the first `count` positions.
+/// For every tap in rows × cols, R × 16V sums over `on` output channels of dy
+/// (rows `ld` apart, the tile's positions consecutive from dyq), added into dx̂
+/// at dst[r] shifted by the tap, for the first `count` positions and only
+/// where the tap lands in dx̂ rows [band0, band1) (position r's tap row 0 is row_of[r]).
 template <int V, int R>
-inline void direct_data_tile(const float* dyq, long ld, int on, const float* wp, int kh, int kw, float* const* dst,
-                             int count, long row_stride, long col_stride) {
-    for (int i = 0; i < kh; ++i)
-        for (int j = 0; j < kw; ++j, wp += long(on) * 16 * V) {
+inline void direct_data_tile(const float* dyq, long ld, int on, const float* wp, int kw, tap_range rows, tap_range cols,
+                             float* const* dst, const long* row_of, long band0, long band1, int count, long row_stride,
+                             long col_stride) {
+    for (int i = rows.first; i < rows.last; ++i)
+        for (int j = cols.first; j < cols.last; ++j) {
+            const float* wt = wp + (long(i) * kw + j) * on * 16 * V;
             __m512 acc[R][V];
 ISINGGAN_UNROLL(16)
             for (int r = 0; r < R; ++r)
@@ -444,7 +535,7 @@ ISINGGAN_UNROLL(4)
             for (int o = 0; o < on; ++o, d += ld) {
                 __m512 w[V];
 ISINGGAN_UNROLL(4)
-                for (int v = 0; v < V; ++v) w[v] = _mm512_loadu_ps(wp + (long(o) * V + v) * 16);
+                for (int v = 0; v < V; ++v) w[v] = _mm512_loadu_ps(wt + (long(o) * V + v) * 16);
 ISINGGAN_UNROLL(16)
                 for (int r = 0; r < R; ++r) {
                     const __m512 db = _mm512_set1_ps(d[r]);
@@ -456,6 +547,7 @@ ISINGGAN_UNROLL(4)
 ISINGGAN_UNROLL(16)
             for (int r = 0; r < R; ++r) {
                 if (r >= count) break;
+                if (row_of[r] + i < band0 || row_of[r] + i >= band1) continue;  // another thread's rows
 ISINGGAN_UNROLL(4)
                 for (int v = 0; v < V; ++v) {
                     float* q = dst[r] + off + 16 * v;
@@ -483,11 +575,11 @@ void unpack_direct_input_grad(const Problem& p, const direct_layout<Problem>& l,
 }
 
 /// Whether the data gradient of `p` goes through the direct kernel: its input
-/// channels are whole vectors, and the batch keeps the threads busy with
-/// whole chunks (the adds into dx̂ of one chunk stay on one thread).
+/// channels are whole vectors. (Depends on the shape only, never on the batch
+/// size, so that a sample's gradient is the same in any batch, to the bit.)
 template <class Problem>
 bool use_direct_data(const Problem& p) {
-    return direct_conv_built && p.c_in % 16 == 0 && make_direct_plan(p, 1).inner_threads == 1;
+    return direct_conv_built && p.c_in % 16 == 0;
 }
 
 template <int V, class Problem>
@@ -499,29 +591,63 @@ void conv_backward_data_direct_v(const Problem& p, const float* dy, const float*
     const int oblock = direct_output_block(p, width);
     float* wp = ws.get(cpu_workspace::packed, long(p.c_out) * p.k());
     pack_direct_data_weights(p, width, oblock, w, wp);
-    const auto plan = make_direct_plan(p, 24L * R);
+    const bool samples_inner = direct_samples_inner(p);
+    const auto plan = make_direct_plan(p, 24L * R, samples_inner ? R : 1);
     for_each_chunk(p.n, plan.chunks, ws, [&](int b0, int nb, int thread) {
-        const long ld = nb * plane, tiles = (ld + R - 1) / R;
+        const position_order order{plane, nb, p.wo, samples_inner};
+        const long ld = nb * plane;
+        const long groups = samples_inner ? plane : nb, group = samples_inner ? nb : plane;
         float* dxp = ws.get(cpu_workspace::columns, nb * l.sample() * cin, thread);
-        // dy of the chunk as [o][positions], R spare floats for a last tile's reads.
+        // dy of the chunk as [o][positions in tile order], R spare floats for a last tile's reads.
         float* dyf = ws.get(cpu_workspace::gathered, long(p.c_out) * ld + R, thread);
         std::memset(dxp, 0, sizeof(float) * nb * l.sample() * cin);
-        gather_chunk(dy, p.c_out, plane, b0, nb, dyf);
-        for (int c0 = 0; c0 < p.c_in; c0 += width)
-            for (int o0 = 0; o0 < p.c_out; o0 += oblock) {
-                const int on = std::min(oblock, p.c_out - o0);
-                const float* wblk = wp + (long(c0) * p.c_out + long(o0) * width) * taps;
-                for (long t = 0; t < tiles; ++t) {
-                    float* dst[R];
-                    for (int r = 0; r < R; ++r) {
-                        const long q = std::min(t * R + r, ld - 1);
-                        const long b = q / plane, oy = (q % plane) / p.wo, ox = q % p.wo;
-                        dst[r] = dxp + ((b * l.rows + oy * p.g.stride_h) * l.cols + ox * p.g.stride_w) * cin + c0;
-                    }
-                    direct_data_tile<V, R>(dyf + long(o0) * ld + t * R, ld, on, wblk, p.g.kernel_h, p.g.kernel_w, dst,
-                                           int(std::min<long>(R, ld - t * R)), l.cols * cin, cin);
-                }
+        parallel_for(p.c_out, ld, [&](long o) {
+            for (long b = 0; b < nb; ++b) {
+                const float* src = dy + ((b0 + b) * p.c_out + o) * plane;
+                float* dst = dyf + o * ld;
+                for (long q = 0; q < plane; ++q) dst[order.index(b, q)] = src[q];
             }
+        });
+        // Threads splitting one chunk (a batch smaller than the threads) each
+        // own a band of dx̂ rows: every thread runs the tiles whose taps reach
+        // its band and adds only there, so every sum is formed in the same
+        // order as on one thread.
+        const int bands = plan.inner_threads;
+        auto run_band = [&](long band) {
+            const long band0 = l.rows * band / bands, band1 = l.rows * (band + 1) / bands;
+            for (int c0 = 0; c0 < p.c_in; c0 += width)
+                for (int o0 = 0; o0 < p.c_out; o0 += oblock) {
+                    const int on = std::min(oblock, p.c_out - o0);
+                    const float* wblk = wp + (long(c0) * p.c_out + long(o0) * width) * taps;
+                    // Tiles never mix samples, nor positions when the samples are
+                    // innermost: the adds into one sample's dx̂ then come in an
+                    // order that does not depend on the other samples of the batch.
+                    for (long g = 0; g < groups; ++g)
+                        for (long first = g * group; first < (g + 1) * group; first += R) {
+                            const int count = int(std::min<long>(R, (g + 1) * group - first));
+                            float* dst[R];
+                            long row_of[R];
+                            tap_range rows{p.g.kernel_h, 0}, cols{p.g.kernel_w, 0};
+                            for (int r = 0; r < R; ++r) {
+                                long b, oy, ox;
+                                order.at(first + std::min(r, count - 1), b, oy, ox);
+                                row_of[r] = oy * p.g.stride_h;
+                                dst[r] = dxp + ((b * l.rows + row_of[r]) * l.cols + ox * p.g.stride_w) * cin + c0;
+                                rows.widen(tap_range::at(int(oy), p.g.stride_h, p.g.pad_h, p.g.kernel_h, p.h));
+                                cols.widen(tap_range::at(int(ox), p.g.stride_w, p.g.pad_w, p.g.kernel_w, p.w));
+                            }
+                            // Only the kernel rows that reach the band.
+                            rows.first = int(std::max<long>(rows.first, band0 - row_of[count - 1]));
+                            rows.last = int(std::min<long>(rows.last, band1 - row_of[0]));
+                            if (rows.first >= rows.last) continue;
+                            direct_data_tile<V, R>(dyf + long(o0) * ld + first, ld, on, wblk, p.g.kernel_w, rows, cols,
+                                                   dst, row_of, band0, band1, count, l.cols * cin, cin);
+                        }
+                }
+        };
+        if (bands == 1) run_band(0);
+        else
+            parallel_for(bands, ld * p.k() * p.c_out * 2 / bands, run_band);
         unpack_direct_input_grad(p, l, dxp, b0, nb, dx);
     });
 }
