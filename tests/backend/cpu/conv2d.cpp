@@ -206,6 +206,11 @@ TEST_CASE("conv2d: the direct kernels (output channels in whole vectors) match t
         {5, 48, 6, 6, 128, conv2d_geometry::square(3, 2, 0)},
         {2, 16, 20, 20, 32, conv2d_geometry::square(5, 3, 2)},
         {24, 4, 16, 16, 64, conv2d_geometry::square(5, 2, 2)},
+        // Padding-heavy small maps (samples innermost), and a map large
+        // enough to go in blocks of positions.
+        {13, 32, 4, 4, 64, conv2d_geometry::square(5, 1, 2)},
+        {7, 16, 2, 3, 16, conv2d_geometry::square(3, 1, 1)},
+        {2, 16, 48, 40, 32, conv2d_geometry::square(3, 1, 1)},
     };
     rng gen(23);
     cpu_workspace ws;

@@ -232,6 +232,10 @@ ISINGGAN_UNROLL(4)
         for (int v = 0; v < V; ++v) _mm512_storeu_ps(out + r * out_ld + 16 * v, acc[r][v]);
 }
 
+/// Output positions handled together through every block of weights: their
+/// slice of x̂ and of the output stay in L2 (a 256 × 256 map does not).
+inline constexpr long direct_block_positions = 512;
+
 /// Registers: R × V accumulators + V weight vectors within AVX-512's 32.
 template <int V>
 inline constexpr int direct_tile_rows = V == 4 ? 6 : V == 2 ? 12 : 16;
@@ -256,26 +260,31 @@ void direct_tiles(const Problem& p, const direct_layout<Problem>& l, const posit
     const long positions = nb * p.out_plane();
     const long cin = p.c_in, taps = long(p.g.kernel_h) * p.g.kernel_w;
     const int cblock = direct_channel_block(p, width);
-    // Weight blocks outermost: one block's weights are read from L2 by every tile.
-    for (int o = 0; o < p.c_out; o += width)
-        for (int c0 = 0; c0 < p.c_in; c0 += cblock) {
-            const int cn = std::min<int>(cblock, p.c_in - c0);
-            const float* wblk = wp + (long(o) * cin + long(c0) * width) * taps;
-            for (long t = t0; t < t1; ++t) {
-                // The tile's positions; past the chunk's end, repeats of the last (stored, never read).
-                const float* pos[R];
-                tap_range rows{p.g.kernel_h, 0}, cols{p.g.kernel_w, 0};
-                for (int r = 0; r < R; ++r) {
-                    long b, oy, ox;
-                    order.at(std::min(t * R + r, positions - 1), b, oy, ox);
-                    pos[r] = xp + ((b * l.rows + oy * p.g.stride_h) * l.cols + ox * p.g.stride_w) * cin + c0;
-                    rows.widen(tap_range::at(int(oy), p.g.stride_h, p.g.pad_h, p.g.kernel_h, p.h));
-                    cols.widen(tap_range::at(int(ox), p.g.stride_w, p.g.pad_w, p.g.kernel_w, p.w));
+    // Blocks of tiles; within one, the weight blocks outermost: a block's
+    // weights are read from L2 by every tile.
+    const long block_tiles = std::max<long>(1, direct_block_positions / R);
+    for (long tb = t0; tb < t1; tb += block_tiles) {
+        for (int o = 0; o < p.c_out; o += width) {
+            for (int c0 = 0; c0 < p.c_in; c0 += cblock) {
+                const int cn = std::min<int>(cblock, p.c_in - c0);
+                const float* wblk = wp + (long(o) * cin + long(c0) * width) * taps;
+                for (long t = tb; t < std::min(t1, tb + block_tiles); ++t) {
+                    // The tile's positions; past the chunk's end, repeats of the last (stored, never read).
+                    const float* pos[R];
+                    tap_range rows{p.g.kernel_h, 0}, cols{p.g.kernel_w, 0};
+                    for (int r = 0; r < R; ++r) {
+                        long b, oy, ox;
+                        order.at(std::min(t * R + r, positions - 1), b, oy, ox);
+                        pos[r] = xp + ((b * l.rows + oy * p.g.stride_h) * l.cols + ox * p.g.stride_w) * cin + c0;
+                        rows.widen(tap_range::at(int(oy), p.g.stride_h, p.g.pad_h, p.g.kernel_h, p.h));
+                        cols.widen(tap_range::at(int(ox), p.g.stride_w, p.g.pad_w, p.g.kernel_w, p.w));
+                    }
+                    direct_tile<V, R>(pos, wblk, cn, p.g.kernel_w, rows, cols, l.cols * cin, cin,
+                                      out + t * R * p.c_out + o, p.c_out, c0 > 0);
                 }
-                direct_tile<V, R>(pos, wblk, cn, p.g.kernel_w, rows, cols, l.cols * cin, cin,
-                                  out + t * R * p.c_out + o, p.c_out, c0 > 0);
             }
         }
+    }
 }
 
 /// [positions in tile order][c_out] → y[b][o][oy][ox] for samples [b0, b0 + nb).
@@ -367,11 +376,11 @@ void pack_direct_output_grad(const Problem& p, const float* dy, int b0, int nb, 
     });
 }
 
-/// acc[r][v] = Σ over the chunk's positions of x̂[row i, (j, c) = first + r] · dŷ[o0 + 16v ..],
+/// acc[r][v] = Σ over the chunk's positions in output rows [row0, row1) of x̂[row i, (j, c) = first + r] · dŷ[o0 + 16v ..],
 /// added into sums[i][j][c][o] (dW transposed), rows past `count` dropped.
 template <int V, int R, class Problem>
 inline void direct_weight_tile(const Problem& p, const direct_layout<Problem>& l, const float* xp, const float* dyp,
-                               int nb, int i, long first, int count, int o0, float* sums) {
+                               int nb, int row0, int row1, int i, long first, int count, int o0, float* sums) {
     const long cin = p.c_in, cout = p.c_out;
     __m512 acc[R][V];
 ISINGGAN_UNROLL(16)
@@ -386,7 +395,8 @@ ISINGGAN_UNROLL(4)
         return reach < 0 ? 0 : std::min(out, reach / stride + 1);
     };
     const int j_first = int(first / cin), j_last = int((first + count - 1) / cin);
-    const int oy0 = from(p.g.pad_h, i, p.g.stride_h), oy1 = upto(p.h, p.g.pad_h, i, p.g.stride_h, p.ho);
+    const int oy0 = std::max(row0, from(p.g.pad_h, i, p.g.stride_h)),
+              oy1 = std::min(row1, upto(p.h, p.g.pad_h, i, p.g.stride_h, p.ho));
     const int ox0 = from(p.g.pad_w, j_last, p.g.stride_w), ox1 = upto(p.w, p.g.pad_w, j_first, p.g.stride_w, p.wo);
     for (int b = 0; b < nb; ++b)
         for (int oy = oy0; oy < oy1; ++oy) {
@@ -438,15 +448,23 @@ void conv_backward_weights_direct_v(const Problem& p, const float* x, const floa
         pack_direct_input(p, l, x, b0, nb, xp);
         pack_direct_output_grad(p, dy, b0, nb, dyp);
         float* sums = ws.get(cpu_workspace::partial, wsize, thread);
-        auto run = [&](long q) {
-            const int i = int(q / (row_tiles * o_blocks));
-            const long t = (q / o_blocks) % row_tiles;
-            const int o0 = int(q % o_blocks) * 16 * V;
-            direct_weight_tile<V, R>(p, l, xp, dyp, nb, i, t * R, int(std::min<long>(R, row - t * R)), o0, sums);
-        };
-        if (plan.inner_threads > 1) parallel_for(passes, nb * p.out_plane() * R * 32 * V, run);  // passes write apart
-        else
-            for (long q = 0; q < passes; ++q) run(q);
+        // Large maps go in blocks of output rows, each through every pass,
+        // so the rows' slice of x̂ and dŷ is read from L2.
+        const int block_rows = int(std::clamp<long>(direct_block_positions / (long(nb) * p.wo), 1, p.ho));
+        for (int row0 = 0; row0 < p.ho; row0 += block_rows) {
+            const int row1 = std::min(p.ho, row0 + block_rows);
+            auto run = [&](long q) {
+                const int i = int(q / (row_tiles * o_blocks));
+                const long t = (q / o_blocks) % row_tiles;
+                const int o0 = int(q % o_blocks) * 16 * V;
+                direct_weight_tile<V, R>(p, l, xp, dyp, nb, row0, row1, i, t * R, int(std::min<long>(R, row - t * R)),
+                                         o0, sums);
+            };
+            if (plan.inner_threads > 1)  // passes write apart
+                parallel_for(passes, long(nb) * (row1 - row0) * p.wo * R * 32 * V, run);
+            else
+                for (long q = 0; q < passes; ++q) run(q);
+        }
     });
     // The threads' sums added into the first; then sums[(i, j, c)][o] →
     // dW[o][c][i][j] by two transposes in cache-sized pieces, 16 output channels at a time.
@@ -615,35 +633,42 @@ void conv_backward_data_direct_v(const Problem& p, const float* dy, const float*
         const int bands = plan.inner_threads;
         auto run_band = [&](long band) {
             const long band0 = l.rows * band / bands, band1 = l.rows * (band + 1) / bands;
-            for (int c0 = 0; c0 < p.c_in; c0 += width)
-                for (int o0 = 0; o0 < p.c_out; o0 += oblock) {
-                    const int on = std::min(oblock, p.c_out - o0);
-                    const float* wblk = wp + (long(c0) * p.c_out + long(o0) * width) * taps;
-                    // Tiles never mix samples, nor positions when the samples are
-                    // innermost: the adds into one sample's dx̂ then come in an
-                    // order that does not depend on the other samples of the batch.
-                    for (long g = 0; g < groups; ++g)
-                        for (long first = g * group; first < (g + 1) * group; first += R) {
-                            const int count = int(std::min<long>(R, (g + 1) * group - first));
-                            float* dst[R];
-                            long row_of[R];
-                            tap_range rows{p.g.kernel_h, 0}, cols{p.g.kernel_w, 0};
-                            for (int r = 0; r < R; ++r) {
-                                long b, oy, ox;
-                                order.at(first + std::min(r, count - 1), b, oy, ox);
-                                row_of[r] = oy * p.g.stride_h;
-                                dst[r] = dxp + ((b * l.rows + row_of[r]) * l.cols + ox * p.g.stride_w) * cin + c0;
-                                rows.widen(tap_range::at(int(oy), p.g.stride_h, p.g.pad_h, p.g.kernel_h, p.h));
-                                cols.widen(tap_range::at(int(ox), p.g.stride_w, p.g.pad_w, p.g.kernel_w, p.w));
+            // Tiles never mix samples, nor positions when the samples are
+            // innermost: the adds into one sample's dx̂ then come in an order
+            // that does not depend on the other samples of the batch. Large
+            // groups go in blocks of positions, each through every weight block.
+            const long block = std::max<long>(R, direct_block_positions / R * R);
+            for (long g = 0; g < groups; ++g) {
+                for (long start = g * group; start < (g + 1) * group; start += block) {
+                    const long end = std::min((g + 1) * group, start + block);
+                    for (int c0 = 0; c0 < p.c_in; c0 += width) {
+                        for (int o0 = 0; o0 < p.c_out; o0 += oblock) {
+                            const int on = std::min(oblock, p.c_out - o0);
+                            const float* wblk = wp + (long(c0) * p.c_out + long(o0) * width) * taps;
+                            for (long first = start; first < end; first += R) {
+                                const int count = int(std::min<long>(R, end - first));
+                                float* dst[R];
+                                long row_of[R];
+                                tap_range rows{p.g.kernel_h, 0}, cols{p.g.kernel_w, 0};
+                                for (int r = 0; r < R; ++r) {
+                                    long b, oy, ox;
+                                    order.at(first + std::min(r, count - 1), b, oy, ox);
+                                    row_of[r] = oy * p.g.stride_h;
+                                    dst[r] = dxp + ((b * l.rows + row_of[r]) * l.cols + ox * p.g.stride_w) * cin + c0;
+                                    rows.widen(tap_range::at(int(oy), p.g.stride_h, p.g.pad_h, p.g.kernel_h, p.h));
+                                    cols.widen(tap_range::at(int(ox), p.g.stride_w, p.g.pad_w, p.g.kernel_w, p.w));
+                                }
+                                // Only the kernel rows that reach the band.
+                                rows.first = int(std::max<long>(rows.first, band0 - row_of[count - 1]));
+                                rows.last = int(std::min<long>(rows.last, band1 - row_of[0]));
+                                if (rows.first >= rows.last) continue;
+                                direct_data_tile<V, R>(dyf + long(o0) * ld + first, ld, on, wblk, p.g.kernel_w, rows,
+                                                       cols, dst, row_of, band0, band1, count, l.cols * cin, cin);
                             }
-                            // Only the kernel rows that reach the band.
-                            rows.first = int(std::max<long>(rows.first, band0 - row_of[count - 1]));
-                            rows.last = int(std::min<long>(rows.last, band1 - row_of[0]));
-                            if (rows.first >= rows.last) continue;
-                            direct_data_tile<V, R>(dyf + long(o0) * ld + first, ld, on, wblk, p.g.kernel_w, rows, cols,
-                                                   dst, row_of, band0, band1, count, l.cols * cin, cin);
                         }
+                    }
                 }
+            }
         };
         if (bands == 1) run_band(0);
         else
