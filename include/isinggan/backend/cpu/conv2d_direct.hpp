@@ -188,9 +188,12 @@ void pack_direct_weights(const Problem& p, int width, int cblock, const float* w
         float* dst = wp + blk * k * width;
         for (int c0 = 0; c0 < p.c_in; c0 += cblock) {
             const int cn = std::min(cblock, p.c_in - c0);
-            for (long tap = 0; tap < taps; ++tap)
-                for (int c = c0; c < c0 + cn; ++c, dst += width)
-                    for (long o = 0; o < width; ++o) dst[o] = w[(blk * width + o) * k + c * taps + tap];
+            // For each c, the block's [o][tap] weights transposed into [tap][o], 16 o at a time.
+            for (int c = c0; c < c0 + cn; ++c)
+                for (int o = 0; o < width; o += 16)
+                    transpose_matrix(w + (blk * width + o) * k + c * taps, k, 16, taps, dst + (c - c0) * width + o,
+                                     long(cn) * width);
+            dst += long(cn) * taps * width;
         }
     });
 }
@@ -312,7 +315,8 @@ direct_plan make_direct_plan(const Problem& p, long min_positions, int samples_p
     const long plane = p.out_plane();
     const double flops = 2.0 * p.n * plane * p.k() * p.c_out;
     const int threads = in_parallel() || flops < double(min_parallel_work) * 4 ? 1 : max_threads();
-    const bool per_chunk = threads > 1 && p.n >= threads;
+    // Whole chunks per thread need a batch of at least one tile's samples per thread.
+    const bool per_chunk = threads > 1 && p.n >= long(threads) * samples_per_tile;
     const auto round_up = [&](long c) { return (c + samples_per_tile - 1) / samples_per_tile * samples_per_tile; };
     int chunk = int(std::clamp<long>(round_up((min_positions + plane - 1) / plane), 1, p.n));
     if (per_chunk) {
@@ -435,9 +439,13 @@ void conv_backward_weights_direct_v(const Problem& p, const float* x, const floa
     const long wsize = long(p.c_out) * p.k(), row = long(p.g.kernel_w) * p.c_in;
     const long row_tiles = (row + R - 1) / R, o_blocks = p.c_out / (16 * V);
     const long passes = p.g.kernel_h * row_tiles * o_blocks;  // (i, tile of (j, c), block of o)
-    const auto plan = make_direct_plan(p, 1024);
+    auto plan = make_direct_plan(p, 1024);
     // Each thread sums its chunks into its own sums[i][j][c][o], added up and
-    // turned into dW's layout at the end.
+    // turned into dW's layout at the end. Where the weights outweigh the
+    // batch's input (512 × 512 × 5 × 5 on 4 × 4 maps), one chunk of the whole
+    // batch instead, its passes split across the threads: one set of sums.
+    if (plan.chunks.threads > 1 && wsize * plan.chunks.threads > long(p.n) * l.sample() * p.c_in)
+        plan = direct_plan{{p.n, 1, 1}, plan.chunks.threads};
     const int slots = plan.chunks.threads;
     ws.reserve_threads(slots);
     for (int t = 0; t < slots; ++t) std::memset(ws.get(cpu_workspace::partial, wsize, t), 0, sizeof(float) * wsize);
@@ -516,9 +524,11 @@ void pack_direct_data_weights(const Problem& p, int width, int oblock, const flo
         float* dst = wp + blk * long(p.c_out) * taps * width;
         for (int o0 = 0; o0 < p.c_out; o0 += oblock) {
             const int on = std::min(oblock, p.c_out - o0);
-            for (long tap = 0; tap < taps; ++tap)
-                for (int o = o0; o < o0 + on; ++o, dst += width)
-                    for (long c = 0; c < width; ++c) dst[c] = w[o * k + (blk * width + c) * taps + tap];
+            // For each o, the block's [c][tap] weights transposed into [tap][c].
+            for (int o = o0; o < o0 + on; ++o)
+                transpose_matrix(w + long(o) * k + blk * width * taps, taps, width, taps, dst + long(o - o0) * width,
+                                 long(on) * width);
+            dst += long(on) * taps * width;
         }
     });
 }
