@@ -9,6 +9,8 @@
 // Weights are [C_out][C_in][kh][kw], PyTorch's layout, read as a
 // C_out x (C_in*kh*kw) matrix. Stride-1 problems on maps so small that much
 // of im2col's work would multiply padding go tap by tap instead (conv2d_taps.hpp).
+// On AVX-512 builds, problems whose channels come in whole vectors of 16 go
+// through the direct kernels of conv2d_direct.hpp before either.
 #include <algorithm>
 #include <cstring>
 #include <span>

@@ -1,5 +1,6 @@
 #pragma once
-// Forward convolution without a column matrix (AVX-512 builds).
+// Convolution without a column matrix (AVX-512 builds): forward, data
+// gradient and weight gradient.
 //
 // im2col copies every input value kh·kw times into a column matrix that the
 // GEMM then packs again: for the discriminator's 5x5 stride-2 layers that is
@@ -14,13 +15,19 @@
 // multiply-add, the R × V accumulators held in registers over the whole sum.
 // Channels-last makes the sum over c a walk through consecutive floats; a
 // tile's R positions may lie in different rows and samples, so small maps
-// waste nothing. Input channels go in blocks whose weights stay in L2.
+// waste nothing, and a tile runs only the taps that reach the input for one
+// of its positions. Input channels go in blocks whose weights stay in L2,
+// large maps in blocks of positions. The data gradient is the adjoint (sums
+// over output channels added into a padded channels-last dx̂), the weight
+// gradient tiles (tap, input channel) pairs against output channels.
 //
-// Used for conv2d's forward and conv_transpose2d's data gradient (the same
-// product) when the output channels are a multiple of 16 and the problem does
-// not go tap by tap (conv2d_taps.hpp). Builds without AVX-512 use im2col.
+// conv2d.hpp takes these kernels whenever the output channels (for the data
+// gradient: the input channels) are a multiple of 16, for conv2d and for
+// conv_transpose2d, whose passes are the same products. Builds without
+// AVX-512 use im2col or the tap path.
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -354,12 +361,19 @@ void conv_forward_direct_v(const Problem& p, const float* x, const float* w, flo
     });
 }
 
+/// Calls f(std::integral_constant<int, V>) with the most vectors of 16
+/// channels (4, 2 or 1) that tile `channels` exactly.
+template <class F>
+void with_channel_vectors(int channels, F&& f) {
+    if (channels % 64 == 0) return f(std::integral_constant<int, 4>{});
+    if (channels % 32 == 0) return f(std::integral_constant<int, 2>{});
+    f(std::integral_constant<int, 1>{});
+}
+
 /// y = conv(x, W) for `p`, overwriting y. Requires use_direct(p).
 template <class Problem>
 void conv_forward_direct(const Problem& p, const float* x, const float* w, float* y, cpu_workspace& ws) {
-    if (p.c_out % 64 == 0) return conv_forward_direct_v<4>(p, x, w, y, ws);
-    if (p.c_out % 32 == 0) return conv_forward_direct_v<2>(p, x, w, y, ws);
-    conv_forward_direct_v<1>(p, x, w, y, ws);
+    with_channel_vectors(p.c_out, [&](auto v) { conv_forward_direct_v<decltype(v)::value>(p, x, w, y, ws); });
 }
 
 // --- weight gradient -------------------------------------------------------
@@ -503,9 +517,8 @@ void conv_backward_weights_direct_v(const Problem& p, const float* x, const floa
 template <class Problem>
 void conv_backward_weights_direct(const Problem& p, const float* x, const float* dy, float* dw, float beta,
                                   cpu_workspace& ws) {
-    if (p.c_out % 64 == 0) return conv_backward_weights_direct_v<4>(p, x, dy, dw, beta, ws);
-    if (p.c_out % 32 == 0) return conv_backward_weights_direct_v<2>(p, x, dy, dw, beta, ws);
-    conv_backward_weights_direct_v<1>(p, x, dy, dw, beta, ws);
+    with_channel_vectors(p.c_out,
+                         [&](auto v) { conv_backward_weights_direct_v<decltype(v)::value>(p, x, dy, dw, beta, ws); });
 }
 
 // --- data gradient -----------------------------------------------------------
@@ -690,9 +703,7 @@ void conv_backward_data_direct_v(const Problem& p, const float* dy, const float*
 /// dx = the data gradient of `p`, overwriting dx. Requires use_direct_data(p).
 template <class Problem>
 void conv_backward_data_direct(const Problem& p, const float* dy, const float* w, float* dx, cpu_workspace& ws) {
-    if (p.c_in % 64 == 0) return conv_backward_data_direct_v<4>(p, dy, w, dx, ws);
-    if (p.c_in % 32 == 0) return conv_backward_data_direct_v<2>(p, dy, w, dx, ws);
-    conv_backward_data_direct_v<1>(p, dy, w, dx, ws);
+    with_channel_vectors(p.c_in, [&](auto v) { conv_backward_data_direct_v<decltype(v)::value>(p, dy, w, dx, ws); });
 }
 
 #else
