@@ -5,7 +5,6 @@
 // tap path (conv2d_taps.hpp, make_tap_plan) size the chunks differently and
 // share the rest.
 #include <algorithm>
-#include <cstring>
 
 #include "isinggan/backend/cpu/threading.hpp"
 #include "isinggan/backend/cpu/workspace.hpp"
@@ -34,22 +33,6 @@ void for_each_chunk(int n, const batch_chunks& plan, cpu_workspace& ws, Body&& b
         const int b0 = i * plan.chunk;
         body(b0, std::min(plan.chunk, n - b0), thread_index());
     }
-}
-
-/// [nb][channels][plane] (NCHW samples) <-> [channels][nb * plane] (side by side).
-inline void gather_chunk(const float* nchw, int channels, long plane, int b0, int nb, float* folded) {
-    parallel_for(long(nb) * channels, plane, [&](long t) {
-        const long b = t / channels, c = t % channels;
-        std::memcpy(folded + c * nb * plane + b * plane, nchw + ((b0 + b) * channels + c) * plane,
-                    sizeof(float) * plane);
-    });
-}
-inline void scatter_chunk(const float* folded, int channels, long plane, int b0, int nb, float* nchw) {
-    parallel_for(long(nb) * channels, plane, [&](long t) {
-        const long b = t / channels, c = t % channels;
-        std::memcpy(nchw + ((b0 + b) * channels + c) * plane, folded + c * nb * plane + b * plane,
-                    sizeof(float) * plane);
-    });
 }
 
 }  // namespace isinggan::cpu_detail

@@ -99,15 +99,29 @@ inline void col2im_rows(const conv_problem& p, const float* col, int b, int oy0,
     });
 }
 
+/// [nb][channels][plane] (NCHW samples) <-> [channels][nb * plane] (side by side).
+inline void gather_chunk(const float* nchw, int channels, long plane, int b0, int nb, float* folded) {
+    parallel_for(long(nb) * channels, plane, [&](long t) {
+        const long b = t / channels, c = t % channels;
+        std::memcpy(folded + c * nb * plane + b * plane, nchw + ((b0 + b) * channels + c) * plane,
+                    sizeof(float) * plane);
+    });
+}
+inline void scatter_chunk(const float* folded, int channels, long plane, int b0, int nb, float* nchw) {
+    parallel_for(long(nb) * channels, plane, [&](long t) {
+        const long b = t / channels, c = t % channels;
+        std::memcpy(nchw + ((b0 + b) * channels + c) * plane, folded + c * nb * plane + b * plane,
+                    sizeof(float) * plane);
+    });
+}
+
 /// How a batch is cut into chunks and whether the chunks run in parallel.
 /// With at least as many samples as threads, each thread takes whole chunks
 /// and runs im2col and a single-threaded GEMM on them: no synchronisation
 /// inside a chunk, and every core busy. With fewer samples the chunks run one
 /// after another and each GEMM is split across the cores instead.
 inline batch_chunks make_plan(const conv_problem& p) {
-    // Tiny problems stay on one thread: waking the others costs more than the work.
-    const double flops = 2.0 * p.n * p.out_plane() * p.k() * p.c_out;
-    const int threads = in_parallel() || flops < double(min_parallel_work) * 4 ? 1 : max_threads();
+    const int threads = threads_for(2.0 * p.n * p.out_plane() * p.k() * p.c_out);
     int chunk = p.chunk();
     if (threads > 1 && p.n >= threads) {
         chunk = std::min(chunk, (p.n + threads - 1) / threads);

@@ -34,6 +34,7 @@
 #endif
 
 #include "isinggan/backend/cpu/batch_chunks.hpp"
+#include "isinggan/backend/cpu/im2col.hpp"
 #include "isinggan/backend/cpu/threading.hpp"
 #include "isinggan/backend/cpu/workspace.hpp"
 
@@ -121,6 +122,31 @@ template <class Problem>
 bool direct_samples_inner(const Problem& p) {
     return direct_inside_share(p) < 0.85;
 }
+
+/// The positions [first, first + count) of a tile in tile order (rows past
+/// `count` repeat the last): where each one's tap (0, 0), channel 0, lies in the
+/// chunk's padded channels-last buffer, its tap row 0's padded row, and the
+/// taps that reach the input for any of them.
+template <int R>
+struct tile_positions {
+    long offset[R];
+    long row[R];
+    tap_range rows, cols;
+
+    template <class Problem>
+    tile_positions(const Problem& p, const direct_layout<Problem>& l, const position_order& order, long first,
+                   int count)
+        : rows{p.g.kernel_h, 0}, cols{p.g.kernel_w, 0} {
+        for (int r = 0; r < R; ++r) {
+            long b, oy, ox;
+            order.at(first + std::min(r, count - 1), b, oy, ox);
+            row[r] = oy * p.g.stride_h;
+            offset[r] = ((b * l.rows + row[r]) * l.cols + ox * p.g.stride_w) * p.c_in;
+            rows.widen(tap_range::at(int(oy), p.g.stride_h, p.g.pad_h, p.g.kernel_h, p.h));
+            cols.widen(tap_range::at(int(ox), p.g.stride_w, p.g.pad_w, p.g.kernel_w, p.w));
+        }
+    }
+};
 
 #if defined(__AVX512F__)
 
@@ -279,17 +305,11 @@ void direct_tiles(const Problem& p, const direct_layout<Problem>& l, const posit
                 const int cn = std::min<int>(cblock, p.c_in - c0);
                 const float* wblk = wp + (long(o) * cin + long(c0) * width) * taps;
                 for (long t = tb; t < std::min(t1, tb + block_tiles); ++t) {
-                    // The tile's positions; past the chunk's end, repeats of the last (stored, never read).
+                    // Past the chunk's end, rows repeat the last position (stored, never read).
+                    const tile_positions<R> tp(p, l, order, t * R, int(std::min<long>(R, positions - t * R)));
                     const float* pos[R];
-                    tap_range rows{p.g.kernel_h, 0}, cols{p.g.kernel_w, 0};
-                    for (int r = 0; r < R; ++r) {
-                        long b, oy, ox;
-                        order.at(std::min(t * R + r, positions - 1), b, oy, ox);
-                        pos[r] = xp + ((b * l.rows + oy * p.g.stride_h) * l.cols + ox * p.g.stride_w) * cin + c0;
-                        rows.widen(tap_range::at(int(oy), p.g.stride_h, p.g.pad_h, p.g.kernel_h, p.h));
-                        cols.widen(tap_range::at(int(ox), p.g.stride_w, p.g.pad_w, p.g.kernel_w, p.w));
-                    }
-                    direct_tile<V, R>(pos, wblk, cn, p.g.kernel_w, rows, cols, l.cols * cin, cin,
+                    for (int r = 0; r < R; ++r) pos[r] = xp + tp.offset[r] + c0;
+                    direct_tile<V, R>(pos, wblk, cn, p.g.kernel_w, tp.rows, tp.cols, l.cols * cin, cin,
                                       out + t * R * p.c_out + o, p.c_out, c0 > 0);
                 }
             }
@@ -320,8 +340,7 @@ struct direct_plan {
 template <class Problem>
 direct_plan make_direct_plan(const Problem& p, long min_positions, int samples_per_tile = 1) {
     const long plane = p.out_plane();
-    const double flops = 2.0 * p.n * plane * p.k() * p.c_out;
-    const int threads = in_parallel() || flops < double(min_parallel_work) * 4 ? 1 : max_threads();
+    const int threads = threads_for(2.0 * p.n * plane * p.k() * p.c_out);
     // Whole chunks per thread need a batch of at least one tile's samples per thread.
     const bool per_chunk = threads > 1 && p.n >= long(threads) * samples_per_tile;
     const auto round_up = [&](long c) { return (c + samples_per_tile - 1) / samples_per_tile * samples_per_tile; };
@@ -407,15 +426,11 @@ ISINGGAN_UNROLL(4)
         for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_ps();
     // Only the output rows where tap row i reads the input, and the columns
     // where some tap column j of the tile does (elsewhere x̂ is zero padding).
-    const auto from = [](int pad, int tap, int stride) { return pad <= tap ? 0 : (pad - tap + stride - 1) / stride; };
-    const auto upto = [](int in, int pad, int tap, int stride, int out) {
-        const int reach = in - 1 + pad - tap;
-        return reach < 0 ? 0 : std::min(out, reach / stride + 1);
-    };
     const int j_first = int(first / cin), j_last = int((first + count - 1) / cin);
-    const int oy0 = std::max(row0, from(p.g.pad_h, i, p.g.stride_h)),
-              oy1 = std::min(row1, upto(p.h, p.g.pad_h, i, p.g.stride_h, p.ho));
-    const int ox0 = from(p.g.pad_w, j_last, p.g.stride_w), ox1 = upto(p.w, p.g.pad_w, j_first, p.g.stride_w, p.wo);
+    const auto rows = tap_outputs(i, p.g.stride_h, p.g.pad_h, p.h, p.ho);
+    const int oy0 = std::max(row0, rows.first), oy1 = std::min(row1, rows.second);
+    const int ox0 = tap_outputs(j_last, p.g.stride_w, p.g.pad_w, p.w, p.wo).first;
+    const int ox1 = tap_outputs(j_first, p.g.stride_w, p.g.pad_w, p.w, p.wo).second;
     for (int b = 0; b < nb; ++b)
         for (int oy = oy0; oy < oy1; ++oy) {
             const float* x =
@@ -670,23 +685,16 @@ void conv_backward_data_direct_v(const Problem& p, const float* dy, const float*
                             const float* wblk = wp + (long(c0) * p.c_out + long(o0) * width) * taps;
                             for (long first = start; first < end; first += R) {
                                 const int count = int(std::min<long>(R, end - first));
+                                const tile_positions<R> tp(p, l, order, first, count);
                                 float* dst[R];
-                                long row_of[R];
-                                tap_range rows{p.g.kernel_h, 0}, cols{p.g.kernel_w, 0};
-                                for (int r = 0; r < R; ++r) {
-                                    long b, oy, ox;
-                                    order.at(first + std::min(r, count - 1), b, oy, ox);
-                                    row_of[r] = oy * p.g.stride_h;
-                                    dst[r] = dxp + ((b * l.rows + row_of[r]) * l.cols + ox * p.g.stride_w) * cin + c0;
-                                    rows.widen(tap_range::at(int(oy), p.g.stride_h, p.g.pad_h, p.g.kernel_h, p.h));
-                                    cols.widen(tap_range::at(int(ox), p.g.stride_w, p.g.pad_w, p.g.kernel_w, p.w));
-                                }
+                                for (int r = 0; r < R; ++r) dst[r] = dxp + tp.offset[r] + c0;
                                 // Only the kernel rows that reach the band.
-                                rows.first = int(std::max<long>(rows.first, band0 - row_of[count - 1]));
-                                rows.last = int(std::min<long>(rows.last, band1 - row_of[0]));
+                                tap_range rows = tp.rows;
+                                rows.first = int(std::max<long>(rows.first, band0 - tp.row[count - 1]));
+                                rows.last = int(std::min<long>(rows.last, band1 - tp.row[0]));
                                 if (rows.first >= rows.last) continue;
                                 direct_data_tile<V, R>(dyf + long(o0) * ld + first, ld, on, wblk, p.g.kernel_w, rows,
-                                                       cols, dst, row_of, band0, band1, count, l.cols * cin, cin);
+                                                       tp.cols, dst, tp.row, band0, band1, count, l.cols * cin, cin);
                             }
                         }
                     }

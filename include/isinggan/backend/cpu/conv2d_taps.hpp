@@ -99,7 +99,7 @@ bool use_taps(const Problem& p) {
 template <class Problem>
 batch_chunks make_tap_plan(const Problem& p) {
     const double flops = 2.0 * p.n * p.out_plane() * p.k() * p.c_out * tap_work_fraction(p);
-    const int threads = in_parallel() || flops < double(min_parallel_work) * 4 || p.n < 2 ? 1 : max_threads();
+    const int threads = p.n < 2 ? 1 : threads_for(flops);
     const long per_sample = long(std::max(p.c_in, p.c_out)) * std::max(p.out_plane(), p.in_plane());
     const int fit = int(std::max<long>(1, (16L << 20) / std::max<long>(1, per_sample)));
     const int chunk = std::min({fit, p.n, threads > 1 ? (p.n + threads - 1) / threads : p.n});

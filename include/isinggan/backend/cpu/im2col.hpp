@@ -22,11 +22,17 @@ struct plane_dims {
 /// floor(a / b) for b > 0.
 constexpr int floor_div(int a, int b) noexcept { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
+/// Along one axis: the outputs [first, last) of [0, out) whose tap `tap` reads
+/// input o*stride - pad + tap inside [0, in).
+inline std::pair<int, int> tap_outputs(int tap, int stride, int pad, int in, int out) noexcept {
+    const int first = std::clamp(-floor_div(tap - pad, stride), 0, out);
+    const int last = std::clamp(floor_div(in - 1 + pad - tap, stride) + 1, first, out);
+    return {first, last};
+}
+
 /// The output columns [first, last) whose input column ox*sw - pw + j lies in [0, w).
 inline std::pair<int, int> valid_columns(const plane_dims& d, const conv2d_geometry& g, int j) noexcept {
-    const int first = std::clamp(-floor_div(j - g.pad_w, g.stride_w), 0, d.wo);
-    const int last = std::clamp(floor_div(d.w - 1 + g.pad_w - j, g.stride_w) + 1, first, d.wo);
-    return {first, last};
+    return tap_outputs(j, g.stride_w, g.pad_w, d.w, d.wo);
 }
 
 /// Writes the kh*kw rows of channel plane `x` starting at `col`, for the

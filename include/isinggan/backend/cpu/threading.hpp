@@ -39,6 +39,12 @@ inline bool in_parallel() noexcept {
 /// scheduler time slice on a busy one, so small loops are not worth it.
 inline constexpr std::size_t min_parallel_work = std::size_t(1) << 18;
 
+/// Threads for a kernel of about `flops` work: one inside a parallel region or
+/// for tiny work (waking the others costs more), else all of them.
+inline int threads_for(double flops) noexcept {
+    return in_parallel() || flops < double(min_parallel_work) * 4 ? 1 : max_threads();
+}
+
 /// Calls body(i) for i in [0, n), split across threads when the total work
 /// (n * cost_per_item, in rough flops) makes it worth waking them.
 template <class Body>
