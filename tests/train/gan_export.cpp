@@ -71,6 +71,16 @@ TEST_CASE("a sample depends on its seed and index, not on the batch it is drawn 
     train::generate(g, 3, 4, 2, one_image, one_mask);
     const std::size_t sample = all_images.shape().sample_size();
     CHECK(std::equal(one_image.begin(), one_image.end(), all_images.sample(4)));
+    // Across the blocks samples are computed in, to the bit on every path.
+    static_assert(train::sample_block == 16);
+    tensor<cpu> many_images, many_masks, straddle_images, straddle_masks;
+    train::generate(g, 3, 0, 40, many_images, many_masks);
+    train::generate(g, 3, 14, 5, straddle_images, straddle_masks);
+    REQUIRE(straddle_images.n() == 5);
+    CHECK(std::equal(straddle_images.begin(), straddle_images.end(), many_images.sample(14)));
+    CHECK(std::equal(straddle_masks.begin(), straddle_masks.end(), many_masks.sample(14)));
+    CHECK(std::equal(all_images.begin(), all_images.end(), many_images.begin()));
+    CHECK_THROWS_AS(train::generate(g, 3, 0, 0, one_image, one_mask), argument_error);
     train::generate(g, 4, 4, 2, other_seed, other_mask);
     CHECK_FALSE(std::equal(other_seed.begin(), other_seed.begin() + sample, all_images.sample(4)));
 }

@@ -3,6 +3,10 @@
 // (seed, i) only, so `--n 64` gives the first 64 of `--n 1000` at the same
 // seed, and the generator runs in evaluation mode (batch norm from its running
 // statistics), so a sample does not depend on the others in its batch.
+// Samples are computed in fixed blocks of the index space (sample_block), so
+// that a sample is the same to the bit however many are asked for at once:
+// GEMM libraries pick their kernels by the product's size, and their rounding
+// with them (docs/determinism.md).
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
@@ -18,6 +22,8 @@
 namespace isinggan::train {
 
 inline constexpr std::uint64_t sample_stream = 3;
+/// Samples b·sample_block .. (b+1)·sample_block − 1 always run as one batch.
+inline constexpr std::size_t sample_block = 16;
 
 /// z for samples first .. first+n−1 of `seed`, as [n, dim, 1, 1].
 inline void latent_for_samples(tensor<cpu>& z, std::uint64_t seed, std::size_t first, std::size_t n, std::size_t dim) {
@@ -34,14 +40,23 @@ inline void latent_for_samples(tensor<cpu>& z, std::uint64_t seed, std::size_t f
 template <class Generator>
 void generate(Generator& g, std::uint64_t seed, std::size_t first, std::size_t n, tensor<cpu>& images,
               tensor<cpu>& masks) {
+    if (n == 0) throw argument_error("generate: no samples asked for");
     tensor<cpu> z;
-    latent_for_samples(z, seed, first, n, 100);
     g.set_training(false);
-    auto [image, mask] = g.forward(z);
-    images.resize(image.shape());
-    masks.resize(mask.shape());
-    std::copy(image.begin(), image.end(), images.begin());
-    std::copy(mask.begin(), mask.end(), masks.begin());
+    const std::size_t end = first + n;
+    for (std::size_t block = first / sample_block * sample_block; block < end; block += sample_block) {
+        latent_for_samples(z, seed, block, sample_block, 100);
+        auto [image, mask] = g.forward(z);
+        if (block <= first) {
+            images.resize({n, image.c(), image.h(), image.w()});
+            masks.resize({n, mask.c(), mask.h(), mask.w()});
+        }
+        // The block's samples that were asked for.
+        const std::size_t lo = std::max(block, first), hi = std::min(block + sample_block, end);
+        const std::size_t isz = image.shape().sample_size(), msz = mask.shape().sample_size();
+        std::copy(image.sample(lo - block), image.sample(lo - block) + (hi - lo) * isz, images.sample(lo - first));
+        std::copy(mask.sample(lo - block), mask.sample(lo - block) + (hi - lo) * msz, masks.sample(lo - first));
+    }
 }
 
 /// The free-form metadata and step of a checkpoint, without loading tensors.

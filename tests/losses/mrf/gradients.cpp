@@ -95,7 +95,9 @@ TEST_CASE_TEMPLATE_DEFINE("mrf_loss: energy matches eq. (2) by brute force, grad
     tensor<cpu, double> grad, grad_guide;
     const double e = call(loss, f, guide, grad, gradient_mode::overwrite, Loss::needs_guide ? &grad_guide : nullptr);
     CHECK(e == doctest::Approx(reference_energy<P, N>(f, guide_ptr, guide_sigma)).epsilon(1e-12));
-    CHECK(value(loss, f, guide) == e);
+    // The forward-only pass is compiled apart from the fused forward+backward
+    // one (the compiler may contract different products into FMAs): equal to rounding.
+    CHECK(value(loss, f, guide) == doctest::Approx(e).epsilon(1e-13));
 
     SUBCASE("gradient with respect to the map") {
         const auto numeric = numeric_gradient(f, [&] { return value(loss, f, guide); }, 1e-6);

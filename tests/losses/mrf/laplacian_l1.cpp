@@ -76,7 +76,7 @@ TEST_CASE("laplacian_l1: brute force and finite differences, including one-row a
             tensor<cpu, double> g;
             const double e = loss.forward_backward(f, g);
             CHECK(e == doctest::Approx(reference_laplacian_l1(f, border)).epsilon(1e-12));
-            CHECK(loss.forward(f) == e);
+            CHECK(loss.forward(f) == doctest::Approx(e).epsilon(1e-13));  // a separately compiled pass
             const auto numeric = isinggan::testing::mrf::numeric_gradient(f, [&] { return loss.forward(f); }, 1e-6);
             CHECK(isinggan::testing::max_relative_error(g.values(), numeric.values()) < 1e-6);
         }

@@ -1,42 +1,48 @@
 #pragma once
-// Convolution without a column matrix (AVX-512 builds): forward, data
-// gradient and weight gradient.
+// Convolution without a column matrix: forward, data gradient and weight
+// gradient, written once over the vector operations of simd.hpp (AVX-512,
+// AVX2 + FMA, NEON; SSE2 and scalar builds compile them but use im2col).
 //
 // im2col copies every input value kh·kw times into a column matrix that the
 // GEMM then packs again: for the discriminator's 5x5 stride-2 layers that is
 // about a quarter of the forward time. Here the input of a chunk of samples is
 // copied once, zero-padded and channels-last, x̂[b][row][col][c], and a small
-// register-blocked kernel computes R output positions × 16·V output channels
-// at a time straight from it:
+// register-blocked kernel computes R output positions × L·V output channels
+// at a time straight from it (L = simd::lanes):
 //
 //     y[b][o][oy][ox] = Σ_{i,j,c} W[o][c][i][j] · x̂[b][oy·sh + i][ox·sw + j][c]
 //
-// one weight vector (16 output channels) times one broadcast input value per
+// one weight vector (L output channels) times one broadcast input value per
 // multiply-add, the R × V accumulators held in registers over the whole sum.
-// Channels-last makes the sum over c a walk through consecutive floats; a
-// tile's R positions may lie in different rows and samples, so small maps
-// waste nothing, and a tile runs only the taps that reach the input for one
-// of its positions. Input channels go in blocks whose weights stay in L2,
-// large maps in blocks of positions. The data gradient is the adjoint (sums
-// over output channels added into a padded channels-last dx̂), the weight
-// gradient tiles (tap, input channel) pairs against output channels.
+// The tile (R, V) is chosen per instruction set from its register count
+// (direct_tile_rows, direct_max_vectors). Channels-last makes the sum over c a
+// walk through consecutive floats; a tile's R positions may lie in different
+// rows and samples, so small maps waste nothing, and a tile runs only the taps
+// that reach the input for one of its positions. Input channels go in blocks
+// whose weights stay in L2, large maps in blocks of positions. The data
+// gradient is the adjoint (sums over output channels added into a padded
+// channels-last dx̂), the weight gradient tiles (tap, input channel) pairs
+// against output channels.
 //
 // conv2d.hpp takes these kernels whenever the output channels (for the data
 // gradient: the input channels) are a multiple of 16, for conv2d and for
-// conv_transpose2d, whose passes are the same products. Builds without
-// AVX-512 use im2col or the tap path.
+// conv_transpose2d, whose passes are the same products. The rule depends on
+// the shape alone, never on the batch, and the kernels never mix samples in
+// a sum: a sample's output and input gradient are the same to the bit in any
+// batch and with any thread count (docs/determinism.md).
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
-
 #include "isinggan/backend/cpu/batch_chunks.hpp"
 #include "isinggan/backend/cpu/im2col.hpp"
+#include "isinggan/backend/cpu/simd.hpp"
 #include "isinggan/backend/cpu/threading.hpp"
 #include "isinggan/backend/cpu/workspace.hpp"
+
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#include <immintrin.h>
+#endif
 
 namespace isinggan::cpu_detail {
 
@@ -49,11 +55,8 @@ namespace isinggan::cpu_detail {
 #define ISINGGAN_UNROLL(n) ISINGGAN_PRAGMA(GCC unroll n)
 #endif
 
-#if defined(__AVX512F__)
-inline constexpr bool direct_conv_built = true;
-#else
-inline constexpr bool direct_conv_built = false;
-#endif
+/// Whether this build routes convolutions through the direct kernels.
+inline constexpr bool direct_conv_built = simd::direct_kernels;
 
 /// Whether the forward product of `p` goes through the direct kernel.
 template <class Problem>
@@ -149,14 +152,15 @@ struct tile_positions {
 };
 
 #if defined(__AVX512F__)
+inline constexpr long transpose_block = 16;
 
 /// dst[c·ds + r] = src[r·ss + c] for 16 × 16 floats, in registers.
-inline void transpose_16x16(const float* src, long ss, float* dst, long ds) {
+inline void transpose_block_registers(const float* src, long ss, float* dst, long ds) {
     // The zero-masked forms with a full mask: the same instructions, without
     // the unmasked intrinsics' undefined pass-through that GCC 12 warns about.
     constexpr __mmask16 all_lanes = 0xFFFF;
-    __m512 r[16], t[16];
-    for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + i * ss);
+    simd::vec r[16], t[16];
+    for (int i = 0; i < 16; ++i) r[i] = simd::load(src + i * ss);
     // Within each 128-bit lane: pairs of rows interleaved, then 4 × 4 blocks transposed.
     for (int i = 0; i < 16; i += 2) {
         t[i] = _mm512_maskz_unpacklo_ps(all_lanes, r[i], r[i + 1]);
@@ -170,24 +174,58 @@ inline void transpose_16x16(const float* src, long ss, float* dst, long ds) {
     }
     // r[4g + k], lane L, now holds column 4L + k of rows 4g .. 4g+3: gather the lanes.
     for (int k = 0; k < 4; ++k) {
-        const __m512 u0 = _mm512_maskz_shuffle_f32x4(all_lanes, r[k], r[4 + k], 0x44), u1 = _mm512_maskz_shuffle_f32x4(all_lanes, r[k], r[4 + k], 0xEE);
-        const __m512 v0 = _mm512_maskz_shuffle_f32x4(all_lanes, r[8 + k], r[12 + k], 0x44),
+        const simd::vec u0 = _mm512_maskz_shuffle_f32x4(all_lanes, r[k], r[4 + k], 0x44), u1 = _mm512_maskz_shuffle_f32x4(all_lanes, r[k], r[4 + k], 0xEE);
+        const simd::vec v0 = _mm512_maskz_shuffle_f32x4(all_lanes, r[8 + k], r[12 + k], 0x44),
                      v1 = _mm512_maskz_shuffle_f32x4(all_lanes, r[8 + k], r[12 + k], 0xEE);
-        _mm512_storeu_ps(dst + (0 + k) * ds, _mm512_maskz_shuffle_f32x4(all_lanes, u0, v0, 0x88));
-        _mm512_storeu_ps(dst + (4 + k) * ds, _mm512_maskz_shuffle_f32x4(all_lanes, u0, v0, 0xDD));
-        _mm512_storeu_ps(dst + (8 + k) * ds, _mm512_maskz_shuffle_f32x4(all_lanes, u1, v1, 0x88));
-        _mm512_storeu_ps(dst + (12 + k) * ds, _mm512_maskz_shuffle_f32x4(all_lanes, u1, v1, 0xDD));
+        simd::store(dst + (0 + k) * ds, _mm512_maskz_shuffle_f32x4(all_lanes, u0, v0, 0x88));
+        simd::store(dst + (4 + k) * ds, _mm512_maskz_shuffle_f32x4(all_lanes, u0, v0, 0xDD));
+        simd::store(dst + (8 + k) * ds, _mm512_maskz_shuffle_f32x4(all_lanes, u1, v1, 0x88));
+        simd::store(dst + (12 + k) * ds, _mm512_maskz_shuffle_f32x4(all_lanes, u1, v1, 0xDD));
     }
 }
 
-/// dst[c·ds + r] = src[r·ss + c] for r < rows, c < cols: 16 × 16 blocks in
+#elif defined(__AVX2__) && defined(__FMA__)
+inline constexpr long transpose_block = 8;
+
+/// dst[c·ds + r] = src[r·ss + c] for 8 × 8 floats, in registers.
+inline void transpose_block_registers(const float* src, long ss, float* dst, long ds) {
+    __m256 r[8], t[8];
+    for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + i * ss);
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int g = 0; g < 8; g += 4) {
+        r[g] = _mm256_shuffle_ps(t[g], t[g + 2], 0x44);
+        r[g + 1] = _mm256_shuffle_ps(t[g], t[g + 2], 0xEE);
+        r[g + 2] = _mm256_shuffle_ps(t[g + 1], t[g + 3], 0x44);
+        r[g + 3] = _mm256_shuffle_ps(t[g + 1], t[g + 3], 0xEE);
+    }
+    // r[4g + k], 128-bit lane L, holds column 4L + k of rows 4g .. 4g+3.
+    for (int k = 0; k < 4; ++k) {
+        _mm256_storeu_ps(dst + k * ds, _mm256_permute2f128_ps(r[k], r[4 + k], 0x20));
+        _mm256_storeu_ps(dst + (4 + k) * ds, _mm256_permute2f128_ps(r[k], r[4 + k], 0x31));
+    }
+}
+#else
+inline constexpr long transpose_block = 8;
+
+/// dst[c·ds + r] = src[r·ss + c] for 8 × 8 floats (the compiler vectorises what it can).
+inline void transpose_block_registers(const float* src, long ss, float* dst, long ds) {
+    for (int r = 0; r < 8; ++r)
+        for (int c = 0; c < 8; ++c) dst[c * ds + r] = src[r * ss + c];
+}
+#endif
+
+/// dst[c·ds + r] = src[r·ss + c] for r < rows, c < cols: square blocks in
 /// registers, the edges one by one.
 inline void transpose_matrix(const float* src, long ss, long rows, long cols, float* dst, long ds) {
-    const long r16 = rows / 16 * 16, c16 = cols / 16 * 16;
-    for (long r = 0; r < r16; r += 16)
-        for (long c = 0; c < c16; c += 16) transpose_16x16(src + r * ss + c, ss, dst + c * ds + r, ds);
+    constexpr long B = transpose_block;
+    const long rb = rows / B * B, cb = cols / B * B;
+    for (long r = 0; r < rb; r += B)
+        for (long c = 0; c < cb; c += B) transpose_block_registers(src + r * ss + c, ss, dst + c * ds + r, ds);
     for (long r = 0; r < rows; ++r)
-        for (long c = r < r16 ? c16 : 0; c < cols; ++c) dst[c * ds + r] = src[r * ss + c];
+        for (long c = r < rb ? cb : 0; c < cols; ++c) dst[c * ds + r] = src[r * ss + c];
 }
 
 /// x[b0 .. b0+nb) (NCHW) → x̂[b][row][col][c], zero outside the input.
@@ -211,9 +249,9 @@ void pack_direct_input(const Problem& p, const direct_layout<Problem>& l, const 
     });
 }
 
-/// W[o][c][i][j] → Ŵ[o / 16V][c / cblock][i][j][c % cblock][16V]: for a block
-/// of 16·V output channels and one of `cblock` input channels, the kernel
-/// reads its weights in one sweep, 16·V floats per (i, j, c).
+/// W[o][c][i][j] → Ŵ[o / LV][c / cblock][i][j][c % cblock][LV]: for a block
+/// of L·V output channels and one of `cblock` input channels, the kernel
+/// reads its weights in one sweep, L·V floats per (i, j, c).
 template <class Problem>
 void pack_direct_weights(const Problem& p, int width, int cblock, const float* w, float* wp) {
     const long taps = long(p.g.kernel_h) * p.g.kernel_w, k = long(p.c_in) * taps;
@@ -221,63 +259,68 @@ void pack_direct_weights(const Problem& p, int width, int cblock, const float* w
         float* dst = wp + blk * k * width;
         for (int c0 = 0; c0 < p.c_in; c0 += cblock) {
             const int cn = std::min(cblock, p.c_in - c0);
-            // For each c, the block's [o][tap] weights transposed into [tap][o], 16 o at a time.
+            // For each c, the block's [o][tap] weights transposed into [tap][o].
             for (int c = c0; c < c0 + cn; ++c)
-                for (int o = 0; o < width; o += 16)
-                    transpose_matrix(w + (blk * width + o) * k + c * taps, k, 16, taps, dst + (c - c0) * width + o,
-                                     long(cn) * width);
+                transpose_matrix(w + blk * width * k + c * taps, k, width, taps, dst + (c - c0) * width,
+                                 long(cn) * width);
             dst += long(cn) * taps * width;
         }
     });
 }
 
-/// out[r][0 .. 16V) (+)= Σ over input channels [0, cn) and the taps
+/// out[r][0 .. LV) (+)= Σ over input channels [0, cn) and the taps
 /// rows × cols, for the R positions whose (0, 0) tap, channel 0, is at pos[r].
 template <int V, int R>
 inline void direct_tile(const float* const* pos, const float* wp, int cn, int kw, tap_range rows, tap_range cols,
                         long row_stride, long col_stride, float* out, long out_ld, bool accumulate) {
     // Fully unrolled (the pragmas), so the accumulators live in registers.
-    __m512 acc[R][V];
+    simd::vec acc[R][V];
 ISINGGAN_UNROLL(16)
     for (int r = 0; r < R; ++r)
 ISINGGAN_UNROLL(4)
         for (int v = 0; v < V; ++v)
-            acc[r][v] = accumulate ? _mm512_loadu_ps(out + r * out_ld + 16 * v) : _mm512_setzero_ps();
+            acc[r][v] = accumulate ? simd::load(out + r * out_ld + simd::lanes * v) : simd::zero();
     for (int i = rows.first; i < rows.last; ++i)
         for (int j = cols.first; j < cols.last; ++j) {
-            const float* wt = wp + (long(i) * kw + j) * cn * 16 * V;
+            const float* wt = wp + (long(i) * kw + j) * cn * simd::lanes * V;
             const long off = i * row_stride + j * col_stride;
             const float* x[R];
 ISINGGAN_UNROLL(16)
             for (int r = 0; r < R; ++r) x[r] = pos[r] + off;
             for (int c = 0; c < cn; ++c) {
-                __m512 w[V];
+                simd::vec w[V];
 ISINGGAN_UNROLL(4)
-                for (int v = 0; v < V; ++v) w[v] = _mm512_loadu_ps(wt + (long(c) * V + v) * 16);
+                for (int v = 0; v < V; ++v) w[v] = simd::load(wt + (long(c) * V + v) * simd::lanes);
 ISINGGAN_UNROLL(16)
                 for (int r = 0; r < R; ++r) {
-                    const __m512 xb = _mm512_set1_ps(x[r][c]);
+                    const simd::vec xb = simd::broadcast(x[r][c]);
 ISINGGAN_UNROLL(4)
-                    for (int v = 0; v < V; ++v) acc[r][v] = _mm512_fmadd_ps(xb, w[v], acc[r][v]);
+                    for (int v = 0; v < V; ++v) acc[r][v] = simd::fma(xb, w[v], acc[r][v]);
                 }
             }
         }
 ISINGGAN_UNROLL(16)
     for (int r = 0; r < R; ++r)
 ISINGGAN_UNROLL(4)
-        for (int v = 0; v < V; ++v) _mm512_storeu_ps(out + r * out_ld + 16 * v, acc[r][v]);
+        for (int v = 0; v < V; ++v) simd::store(out + r * out_ld + simd::lanes * v, acc[r][v]);
 }
 
 /// Output positions handled together through every block of weights: their
 /// slice of x̂ and of the output stay in L2 (a 256 × 256 map does not).
 inline constexpr long direct_block_positions = 512;
 
-/// Registers: R × V accumulators + V weight vectors within AVX-512's 32.
+/// The register tile: R × V accumulators, V weight vectors and a broadcast
+/// within the instruction set's registers (32 on AVX-512 and NEON: V = 4, 2,
+/// 1 with R = 6, 12, 16; 16 on AVX2: V = 2, 1 with R = 6, 12).
+inline constexpr int direct_max_vectors = simd::registers >= 32 ? 4 : 2;
 template <int V>
-inline constexpr int direct_tile_rows = V == 4 ? 6 : V == 2 ? 12 : 16;
+inline constexpr int direct_tile_rows = V == 4 ? 6 : V == 2 ? (simd::registers >= 32 ? 12 : 6)
+                                                            : (simd::registers >= 32 ? 16 : 12);
+static_assert(direct_tile_rows<direct_max_vectors> * direct_max_vectors + direct_max_vectors < simd::registers,
+              "the direct kernels' register tile must fit the instruction set's vector registers");
 
 /// Input channels per block: the block's weights for one channel block of
-/// 16·V outputs stay within ~512 KiB (half of L2), so they are read from L2 by every tile.
+/// L·V outputs stay within ~512 KiB (half of L2), so they are read from L2 by every tile.
 template <class Problem>
 int direct_channel_block(const Problem& p, int width) {
     const long per_channel = long(p.g.kernel_h) * p.g.kernel_w * width * long(sizeof(float));
@@ -292,7 +335,7 @@ template <int V, class Problem>
 void direct_tiles(const Problem& p, const direct_layout<Problem>& l, const position_order& order, const float* xp,
                   const float* wp, int nb, long t0, long t1, float* out) {
     constexpr int R = direct_tile_rows<V>;
-    const int width = 16 * V;
+    const int width = simd::lanes * V;
     const long positions = nb * p.out_plane();
     const long cin = p.c_in, taps = long(p.g.kernel_h) * p.g.kernel_w;
     const int cblock = direct_channel_block(p, width);
@@ -358,7 +401,7 @@ void conv_forward_direct_v(const Problem& p, const float* x, const float* w, flo
     constexpr int R = direct_tile_rows<V>;
     const direct_layout<Problem> l(p);
     float* wp = ws.get(cpu_workspace::packed, long(p.c_out) * p.k());
-    pack_direct_weights(p, 16 * V, direct_channel_block(p, 16 * V), w, wp);
+    pack_direct_weights(p, simd::lanes * V, direct_channel_block(p, simd::lanes * V), w, wp);
     const long plane = p.out_plane();
     const bool samples_inner = direct_samples_inner(p);
     const auto plan = make_direct_plan(p, 24L * R, samples_inner ? R : 1);
@@ -380,12 +423,14 @@ void conv_forward_direct_v(const Problem& p, const float* x, const float* w, flo
     });
 }
 
-/// Calls f(std::integral_constant<int, V>) with the most vectors of 16
-/// channels (4, 2 or 1) that tile `channels` exactly.
+/// Calls f(std::integral_constant<int, V>) with the most vectors of
+/// simd::lanes channels (up to direct_max_vectors) that tile `channels` exactly.
 template <class F>
 void with_channel_vectors(int channels, F&& f) {
-    if (channels % 64 == 0) return f(std::integral_constant<int, 4>{});
-    if (channels % 32 == 0) return f(std::integral_constant<int, 2>{});
+    constexpr int L = simd::lanes;
+    if constexpr (direct_max_vectors >= 4)
+        if (channels % (4 * L) == 0) return f(std::integral_constant<int, 4>{});
+    if (channels % (2 * L) == 0) return f(std::integral_constant<int, 2>{});
     f(std::integral_constant<int, 1>{});
 }
 
@@ -401,7 +446,7 @@ void conv_forward_direct(const Problem& p, const float* x, const float* w, float
 //
 // For one kernel row i, the kw·c_in values (j, c) a position reads are
 // consecutive in x̂, so a tile of R of them is R broadcasts at fixed offsets
-// from one pointer, against V vectors of 16 output channels of dy, which is
+// from one pointer, against V vectors of L output channels of dy, which is
 // copied channels-last for the purpose: dŷ[b][oy][ox][o].
 
 /// dy[b0 .. b0+nb) (NCHW) → dŷ[position][o].
@@ -413,17 +458,17 @@ void pack_direct_output_grad(const Problem& p, const float* dy, int b0, int nb, 
     });
 }
 
-/// acc[r][v] = Σ over the chunk's positions in output rows [row0, row1) of x̂[row i, (j, c) = first + r] · dŷ[o0 + 16v ..],
+/// acc[r][v] = Σ over the chunk's positions in output rows [row0, row1) of x̂[row i, (j, c) = first + r] · dŷ[o0 + Lv ..],
 /// added into sums[i][j][c][o] (dW transposed), rows past `count` dropped.
 template <int V, int R, class Problem>
 inline void direct_weight_tile(const Problem& p, const direct_layout<Problem>& l, const float* xp, const float* dyp,
                                int nb, int row0, int row1, int i, long first, int count, int o0, float* sums) {
     const long cin = p.c_in, cout = p.c_out;
-    __m512 acc[R][V];
+    simd::vec acc[R][V];
 ISINGGAN_UNROLL(16)
     for (int r = 0; r < R; ++r)
 ISINGGAN_UNROLL(4)
-        for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_ps();
+        for (int v = 0; v < V; ++v) acc[r][v] = simd::zero();
     // Only the output rows where tap row i reads the input, and the columns
     // where some tap column j of the tile does (elsewhere x̂ is zero padding).
     const int j_first = int(first / cin), j_last = int((first + count - 1) / cin);
@@ -437,14 +482,14 @@ ISINGGAN_UNROLL(4)
                 xp + ((long(b) * l.rows + long(oy) * p.g.stride_h + i) * l.cols + long(ox0) * p.g.stride_w) * cin + first;
             const float* d = dyp + ((long(b) * p.ho + oy) * p.wo + ox0) * cout + o0;
             for (int ox = ox0; ox < ox1; ++ox, x += p.g.stride_w * cin, d += cout) {
-                __m512 g[V];
+                simd::vec g[V];
 ISINGGAN_UNROLL(4)
-                for (int v = 0; v < V; ++v) g[v] = _mm512_loadu_ps(d + 16 * v);
+                for (int v = 0; v < V; ++v) g[v] = simd::load(d + simd::lanes * v);
 ISINGGAN_UNROLL(16)
                 for (int r = 0; r < R; ++r) {
-                    const __m512 xb = _mm512_set1_ps(x[r]);
+                    const simd::vec xb = simd::broadcast(x[r]);
 ISINGGAN_UNROLL(4)
-                    for (int v = 0; v < V; ++v) acc[r][v] = _mm512_fmadd_ps(xb, g[v], acc[r][v]);
+                    for (int v = 0; v < V; ++v) acc[r][v] = simd::fma(xb, g[v], acc[r][v]);
                 }
             }
         }
@@ -454,8 +499,8 @@ ISINGGAN_UNROLL(16)
         if (r >= count) break;
 ISINGGAN_UNROLL(4)
         for (int v = 0; v < V; ++v) {
-            float* q = target + r * cout + 16 * v;
-            _mm512_storeu_ps(q, _mm512_add_ps(_mm512_loadu_ps(q), acc[r][v]));
+            float* q = target + r * cout + simd::lanes * v;
+            simd::store(q, simd::add(simd::load(q), acc[r][v]));
         }
     }
 }
@@ -466,7 +511,7 @@ void conv_backward_weights_direct_v(const Problem& p, const float* x, const floa
     constexpr int R = direct_tile_rows<V>;
     const direct_layout<Problem> l(p);
     const long wsize = long(p.c_out) * p.k(), row = long(p.g.kernel_w) * p.c_in;
-    const long row_tiles = (row + R - 1) / R, o_blocks = p.c_out / (16 * V);
+    const long row_tiles = (row + R - 1) / R, o_blocks = p.c_out / (simd::lanes * V);
     const long passes = p.g.kernel_h * row_tiles * o_blocks;  // (i, tile of (j, c), block of o)
     auto plan = make_direct_plan(p, 1024);
     // Each thread sums its chunks into its own sums[i][j][c][o], added up and
@@ -493,7 +538,7 @@ void conv_backward_weights_direct_v(const Problem& p, const float* x, const floa
             auto run = [&](long q) {
                 const int i = int(q / (row_tiles * o_blocks));
                 const long t = (q / o_blocks) % row_tiles;
-                const int o0 = int(q % o_blocks) * 16 * V;
+                const int o0 = int(q % o_blocks) * simd::lanes * V;
                 direct_weight_tile<V, R>(p, l, xp, dyp, nb, row0, row1, i, t * R, int(std::min<long>(R, row - t * R)),
                                          o0, sums);
             };
@@ -540,11 +585,11 @@ void conv_backward_weights_direct(const Problem& p, const float* x, const float*
 //
 //     dx̂[b][oy·sh + i][ox·sw + j][c] += Σ_o W[o][c][i][j] · dy[b][o][oy][ox]
 //
-// the forward's adjoint: for a tile of R output positions and one tap, R × 16V
-// sums over o (R broadcasts of dy at fixed offsets, V vectors of 16 input
+// the forward's adjoint: for a tile of R output positions and one tap, R × LV
+// sums over o (R broadcasts of dy at fixed offsets, V vectors of L input
 // channels of W), added into a padded channels-last dx̂, then copied out.
 
-/// W[o][c][i][j] → Ŵ[c / 16V][o / oblock][i][j][o % oblock][16V].
+/// W[o][c][i][j] → Ŵ[c / LV][o / oblock][i][j][o % oblock][LV].
 template <class Problem>
 void pack_direct_data_weights(const Problem& p, int width, int oblock, const float* w, float* wp) {
     const long taps = long(p.g.kernel_h) * p.g.kernel_w, k = long(p.c_in) * taps;
@@ -561,7 +606,7 @@ void pack_direct_data_weights(const Problem& p, int width, int oblock, const flo
     });
 }
 
-/// Output channels per block of the data gradient: a block's weights for 16·V
+/// Output channels per block of the data gradient: a block's weights for L·V
 /// input channels stay within ~512 KiB.
 template <class Problem>
 int direct_output_block(const Problem& p, int width) {
@@ -571,7 +616,7 @@ int direct_output_block(const Problem& p, int width) {
     return int((p.c_out + blocks - 1) / blocks);
 }
 
-/// For every tap in rows × cols, R × 16V sums over `on` output channels of dy
+/// For every tap in rows × cols, R × LV sums over `on` output channels of dy
 /// (rows `ld` apart, the tile's positions consecutive from dyq), added into dx̂
 /// at dst[r] shifted by the tap, for the first `count` positions and only
 /// where the tap lands in dx̂ rows [band0, band1) (position r's tap row 0 is row_of[r]).
@@ -581,22 +626,22 @@ inline void direct_data_tile(const float* dyq, long ld, int on, const float* wp,
                              long col_stride) {
     for (int i = rows.first; i < rows.last; ++i)
         for (int j = cols.first; j < cols.last; ++j) {
-            const float* wt = wp + (long(i) * kw + j) * on * 16 * V;
-            __m512 acc[R][V];
+            const float* wt = wp + (long(i) * kw + j) * on * simd::lanes * V;
+            simd::vec acc[R][V];
 ISINGGAN_UNROLL(16)
             for (int r = 0; r < R; ++r)
 ISINGGAN_UNROLL(4)
-                for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_ps();
+                for (int v = 0; v < V; ++v) acc[r][v] = simd::zero();
             const float* d = dyq;
             for (int o = 0; o < on; ++o, d += ld) {
-                __m512 w[V];
+                simd::vec w[V];
 ISINGGAN_UNROLL(4)
-                for (int v = 0; v < V; ++v) w[v] = _mm512_loadu_ps(wt + (long(o) * V + v) * 16);
+                for (int v = 0; v < V; ++v) w[v] = simd::load(wt + (long(o) * V + v) * simd::lanes);
 ISINGGAN_UNROLL(16)
                 for (int r = 0; r < R; ++r) {
-                    const __m512 db = _mm512_set1_ps(d[r]);
+                    const simd::vec db = simd::broadcast(d[r]);
 ISINGGAN_UNROLL(4)
-                    for (int v = 0; v < V; ++v) acc[r][v] = _mm512_fmadd_ps(db, w[v], acc[r][v]);
+                    for (int v = 0; v < V; ++v) acc[r][v] = simd::fma(db, w[v], acc[r][v]);
                 }
             }
             const long off = i * row_stride + j * col_stride;
@@ -606,8 +651,8 @@ ISINGGAN_UNROLL(16)
                 if (row_of[r] + i < band0 || row_of[r] + i >= band1) continue;  // another thread's rows
 ISINGGAN_UNROLL(4)
                 for (int v = 0; v < V; ++v) {
-                    float* q = dst[r] + off + 16 * v;
-                    _mm512_storeu_ps(q, _mm512_add_ps(_mm512_loadu_ps(q), acc[r][v]));
+                    float* q = dst[r] + off + simd::lanes * v;
+                    simd::store(q, simd::add(simd::load(q), acc[r][v]));
                 }
             }
         }
@@ -641,7 +686,7 @@ bool use_direct_data(const Problem& p) {
 template <int V, class Problem>
 void conv_backward_data_direct_v(const Problem& p, const float* dy, const float* w, float* dx, cpu_workspace& ws) {
     constexpr int R = direct_tile_rows<V>;
-    const int width = 16 * V;
+    const int width = simd::lanes * V;
     const direct_layout<Problem> l(p);
     const long taps = long(p.g.kernel_h) * p.g.kernel_w, cin = p.c_in, plane = p.out_plane();
     const int oblock = direct_output_block(p, width);
@@ -714,18 +759,6 @@ void conv_backward_data_direct(const Problem& p, const float* dy, const float* w
     with_channel_vectors(p.c_in, [&](auto v) { conv_backward_data_direct_v<decltype(v)::value>(p, dy, w, dx, ws); });
 }
 
-#else
-
-template <class Problem>
-void conv_forward_direct(const Problem&, const float*, const float*, float*, cpu_workspace&) {}
-template <class Problem>
-void conv_backward_weights_direct(const Problem&, const float*, const float*, float*, float, cpu_workspace&) {}
-template <class Problem>
-bool use_direct_data(const Problem&) { return false; }
-template <class Problem>
-void conv_backward_data_direct(const Problem&, const float*, const float*, float*, cpu_workspace&) {}
-
-#endif
 
 }  // namespace isinggan::cpu_detail
 
