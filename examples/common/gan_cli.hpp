@@ -30,7 +30,8 @@ struct program_args {
     std::optional<int> size;         // side S; default 64 (from the checkpoint on --resume)
     std::optional<double> width;     // width factor; default 1.0 (from the checkpoint on --resume)
     std::size_t batch = 64;
-    std::size_t iters = 2000;
+    std::optional<std::size_t> iters = 2000;  // step limit; none with --minutes and no --iters
+    std::optional<double> minutes;   // wall-clock limit on this invocation's training
     std::optional<double> lambda;    // default 1.5 (Ising programs only)
     double lr = 2e-4, beta1 = 0.9, beta2 = 0.999;
     std::uint64_t seed = 0;
@@ -38,6 +39,7 @@ struct program_args {
     int threads = 0;                 // 0: every core
     std::string out;                 // run folder (train) / grid file (sample) / folder (export)
     bool resume = false;
+    bool overwrite = false;          // replace a run already in --out (one is refused otherwise)
     std::size_t checkpoint_every = 200;
     std::size_t sample_every = 200;
     std::size_t synthetic = 512;     // synthetic samples when no --data is given
@@ -54,7 +56,7 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "  train   --out RUN [--data DIR] [--modalities CSV --modality K] [--size S] [--width W]\n"
         << "          [--batch N] [--iters N] [--lambda L] [--lr R] [--beta1 B] [--beta2 B] [--seed S]\n"
         << "          [--threads T] [--checkpoint-every M] [--sample-every M] [--synthetic N] [--cache DIR]\n"
-        << "          [--device cpu|cuda] [--resume]\n"
+        << "          [--device cpu|cuda] [--minutes M] [--resume | --overwrite]\n"
         << "  sample  --checkpoint FILE --out GRID.png [--n 64] [--seed S] [--threads T]\n"
         << "  export  --checkpoint FILE --out DIR [--n 1000] [--seed S] [--batch 64] [--threads T]\n\n"
         << "  --data DIR       BBBC038/Kaggle layout or flat images/ + masks/ (default: embedded synthetic nuclei)\n"
@@ -62,6 +64,11 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "  --width W        channel width factor, 1 = the paper's: 1 or 0.25 (default 1)\n"
         << "  --lambda L       smoothness weight, applied as L/(D*N) to the summed energy (default 1.5)\n"
         << "  --device D       train on cpu (default) or cuda (the GPU; sampling and export stay on the CPU)\n"
+        << "  --iters N        stop at step N (default 2000; with --minutes and no --iters, no step limit)\n"
+        << "  --minutes M      stop after M minutes of training (M > 0, e.g. 0.5), or at --iters if sooner\n"
+        << "  --resume         continue the run in RUN from its checkpoint (up to --iters)\n"
+        << "  --overwrite      replace the run in RUN; without --resume or --overwrite, a RUN that holds\n"
+        << "                   a run (checkpoint.safetensors or log.csv) is refused\n"
         << "  see examples/README.md for every flag and the outputs\n";
 }
 
@@ -106,7 +113,7 @@ inline program_args parse_args(int argc, char** argv) {
     static const std::set<std::string> train_flags{
         "--data", "--modalities", "--modality", "--size", "--width", "--batch", "--iters", "--lambda", "--lr",
         "--beta1", "--beta2", "--seed", "--threads", "--out", "--resume", "--checkpoint-every", "--sample-every",
-        "--synthetic", "--cache", "--device"};
+        "--synthetic", "--cache", "--device", "--minutes", "--overwrite"};
     static const std::set<std::string> sample_flags{"--checkpoint", "--n", "--seed", "--threads", "--out"};
     static const std::set<std::string> export_flags{"--checkpoint", "--n", "--seed", "--threads", "--out", "--batch"};
     const auto& allowed = a.command == "train" ? train_flags : a.command == "sample" ? sample_flags : export_flags;
@@ -117,8 +124,9 @@ inline program_args parse_args(int argc, char** argv) {
             throw usage_error(flag.rfind("--", 0) == 0 ? "'" + a.command + "' does not take " + flag
                                                        : "unexpected argument '" + flag + "'");
         if (!seen.insert(flag).second) throw usage_error(flag + " is given twice");
-        if (flag == "--resume") {
-            a.resume = true;
+        if (flag == "--resume" || flag == "--overwrite") {  // switches: no value follows
+            if (flag == "--resume") a.resume = true;
+            else a.overwrite = true;
             continue;
         }
         if (i + 1 >= argc) throw usage_error(flag + " needs a value");
@@ -130,6 +138,10 @@ inline program_args parse_args(int argc, char** argv) {
         else if (flag == "--width") a.width = real_number(flag, v);
         else if (flag == "--batch") a.batch = whole_number(flag, v);
         else if (flag == "--iters") a.iters = whole_number(flag, v);
+        else if (flag == "--minutes") {
+            a.minutes = real_number(flag, v);
+            if (*a.minutes <= 0) throw usage_error("--minutes needs a positive number of minutes, got '" + v + "'");
+        }
         else if (flag == "--lambda") a.lambda = real_number(flag, v);
         else if (flag == "--lr") a.lr = real_number(flag, v);
         else if (flag == "--beta1") a.beta1 = real_number(flag, v);
@@ -154,7 +166,10 @@ inline program_args parse_args(int argc, char** argv) {
     if (a.n == 0) a.n = a.command == "sample" ? 64 : 1000;
     if (a.batch < (a.command == "train" ? 2u : 1u)) throw usage_error("--batch must be at least 2 (batch norm)");
     if (a.command == "train") {
-        if (a.iters == 0) throw usage_error("--iters must be at least 1");
+        if (a.iters && *a.iters == 0) throw usage_error("--iters must be at least 1");
+        if (a.minutes && !seen.count("--iters")) a.iters.reset();  // the time limit alone stops the run
+        if (a.resume && a.overwrite)
+            throw usage_error("--resume continues the run in --out, --overwrite replaces it: give one of them");
         if (!a.modalities.empty() && a.modality == 0) throw usage_error("--modalities needs --modality K (1..k)");
         if (a.modality != 0 && a.modalities.empty()) throw usage_error("--modality needs --modalities CSV");
         if (!a.modalities.empty() && a.data.empty()) throw usage_error("--modalities needs --data DIR");

@@ -124,13 +124,14 @@ private:
         a.iters = 300;
         a.sample_every = 50;
         a.checkpoint_every = 100;
-        std::cout << name << ": no arguments, so a short demo: " << a.iters << " steps at " << *a.size << "x"
+        a.overwrite = true;  // each demo run replaces the previous one
+        std::cout << name << ": no arguments, so a short demo: " << *a.iters << " steps at " << *a.size << "x"
                   << *a.size << ", width " << *a.width << ", on the embedded synthetic nuclei (" << name
                   << " --help lists the flags)\n";
         if (const int rc = train(name, a); rc != 0) return rc;
         program_args e;
         e.command = "export";
-        e.checkpoint = (fs::path(a.out) / "checkpoint.safetensors").string();
+        e.checkpoint = checkpoint_path(a.out).string();
         e.out = (fs::path(a.out) / "export").string();
         e.n = 256;
         if (const int rc = generate_from_checkpoint(name, e); rc != 0) return rc;
@@ -166,7 +167,14 @@ private:
     }
 
     static int train(const std::string& name, program_args a) {
-        const fs::path run = a.out, checkpoint = run / "checkpoint.safetensors";
+        const fs::path run = a.out, checkpoint = checkpoint_path(run);
+        if (!a.resume && !a.overwrite) {
+            // A second run in the same folder would overwrite the first one's checkpoint and mix the logs.
+            if (const auto found = run_files_in(run); !found.empty())
+                throw usage_error("--out " + run.string() + " already holds a run (" + found.front() +
+                                  (found.size() > 1 ? " and " + found.back() : "") +
+                                  "): continue it with --resume, or replace it with --overwrite");
+        }
         if (a.resume) {
             if (!fs::exists(checkpoint))
                 throw io_error(checkpoint.string() + ": no checkpoint to resume from (train without --resume first)");
@@ -216,7 +224,7 @@ private:
     static int train_model(const std::string& name, const program_args& a) {
         using trainer_type = train::gan_trainer<on_backend<Generator<S, D>, B>,
                                                 on_backend<models::paper_discriminator<S, D>, B>, Smoothness>;
-        const fs::path run = a.out, checkpoint = run / "checkpoint.safetensors";
+        const fs::path run = a.out, checkpoint = checkpoint_path(run);
         const data::image_mask_set training_set = load_training_set(a, S);
         train::gan_options o;
         o.batch = a.batch;
@@ -228,11 +236,19 @@ private:
             trainer.load(checkpoint);
             std::cout << "resuming " << checkpoint.string() << " at step " << trainer.steps() << '\n';
         }
+        // Only now, with the settings and the data accepted, so that a mistyped command keeps the old run.
+        if (a.overwrite && !run_files_in(run).empty()) {
+            remove_run(run);
+            std::cout << "replacing the previous run in " << run.string() << '\n';
+        }
         for (const fs::path& dir : {run, run / "samples"}) {
             std::error_code ec;
             fs::create_directories(dir, ec);
             if (ec) throw io_error(dir.string() + ": cannot create folder: " + ec.message());
         }
+        if (const std::size_t n = remove_stale_temporaries(checkpoint))
+            std::cout << "removed " << n << " leftover temporary file" << (n > 1 ? "s" : "")
+                      << " of an interrupted save (" << checkpoint.filename().string() << ".tmp-*)\n";
         const std::map<std::string, std::string> meta{
             {"program", name}, {"generator", Generator<S, D>::name}, {"size", std::to_string(S)},
             {"width", format(1.0 / D)}, {"lambda", format(ising ? o.lambda : 0.0)}, {"seed", std::to_string(a.seed)}};
@@ -241,14 +257,15 @@ private:
                            {"smoothness", ising ? "mrf" : "none"}, {"data", a.data.empty() ? "synthetic" : a.data},
                            {"modalities", a.modalities}, {"modality", std::to_string(a.modality)},
                            {"size", std::to_string(S)}, {"width", format(1.0 / D)},
-                           {"batch", std::to_string(a.batch)}, {"iters", std::to_string(a.iters)},
+                           {"batch", std::to_string(a.batch)}, {"iters", a.iters ? std::to_string(*a.iters) : "null"},
+                           {"minutes", a.minutes ? format(*a.minutes) : "null"},
                            {"lambda", format(ising ? o.lambda : 0.0)}, {"lr", format(a.lr)},
                            {"beta1", format(a.beta1)}, {"beta2", format(a.beta2)}, {"seed", std::to_string(a.seed)},
                            {"training_samples", std::to_string(training_set.size())},
                            {"checkpoint_every", std::to_string(a.checkpoint_every)},
                            {"sample_every", std::to_string(a.sample_every)}, {"device", B::name}});
         double seconds = 0.0;
-        training_log log(run / "log.csv", a.resume, trainer.steps(), seconds);
+        training_log log(log_path(run), a.resume, trainer.steps(), seconds);
 
         tensor<cpu> grid_images, grid_masks;
         std::unique_ptr<Generator<S, D>> host_generator;  // GPU runs draw their sample grids on a host copy
@@ -274,13 +291,22 @@ private:
             ~restore_handler() { std::signal(SIGINT, h); }
         } restore{previous_handler};
 
-        const auto total = std::size_t(a.iters);
-        train::progress_reporter progress(name, total);
-        progress.update(std::size_t(std::min<std::int64_t>(trainer.steps(), std::int64_t(total))));
+        // Two limits, checked between steps: --iters (none when only --minutes is given) and --minutes of
+        // wall-clock training in this invocation (a resumed run gets its --minutes afresh).
+        const auto started = std::chrono::steady_clock::now();
+        const auto reached_iters = [&] { return a.iters && trainer.steps() >= std::int64_t(*a.iters); };
+        const auto training_seconds = [&] {
+            return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        };
+        const auto reached_minutes = [&] { return a.minutes && training_seconds() >= *a.minutes * 60.0; };
+
+        train::progress_reporter progress(name,
+                                          a.iters ? std::size_t(*a.iters) : train::progress_reporter::unknown_total);
+        progress.update(std::size_t(trainer.steps()));
         if (trainer.steps() == 0) save_grid();
         auto last = std::chrono::steady_clock::now();
         try {
-            while (trainer.steps() < std::int64_t(total) && !interrupted) {
+            while (!reached_iters() && !reached_minutes() && !interrupted) {
                 const train::gan_step_stats s = trainer.step(training_set);
                 const auto now = std::chrono::steady_clock::now();
                 seconds += std::chrono::duration<double>(now - last).count();
@@ -299,13 +325,26 @@ private:
                                          checkpoint.string() + " (every " + std::to_string(a.checkpoint_every) +
                                          " steps)");
         }
+        const double trained_for = training_seconds();
+        const bool by_time = !interrupted && !reached_iters();  // the loop ended, so --minutes did it
         save_checkpoint();
         save_grid();
-        progress.finish(interrupted ? "interrupted" : "done");
+        progress.finish(interrupted ? "interrupted" : by_time ? "time limit" : "done");
+        if (a.minutes && !interrupted) {
+            if (by_time)
+                std::cout << "stopped by --minutes " << format(*a.minutes) << " after " << format(trained_for)
+                          << " s of training, at step " << trainer.steps()
+                          << (a.iters ? " (--iters " + std::to_string(*a.iters) + " not reached)" : "") << '\n';
+            else
+                std::cout << "stopped by --iters " << *a.iters << " before --minutes " << format(*a.minutes)
+                          << " had passed\n";
+        }
         std::cout << (interrupted ? "interrupted at step " : "trained to step ") << trainer.steps() << "; checkpoint "
-                  << checkpoint.string() << ", log " << (run / "log.csv").string() << ", samples "
+                  << checkpoint.string() << ", log " << log_path(run).string() << ", samples "
                   << grid_path(run, trainer.steps()).string() << '\n';
         if (interrupted) std::cout << "continue with: " << name << " train --out " << run.string() << " --resume\n";
+        else if (by_time)
+            std::cout << "continue with: " << name << " train --out " << run.string() << " --resume [--minutes M]\n";
         return interrupted ? 130 : 0;
     }
 

@@ -1,7 +1,9 @@
 #pragma once
 // The files a training run keeps in its folder: config.json (the settings),
 // log.csv (one row per step) and the sample-grid folder. The checkpoint
-// itself is written by gan_trainer::save.
+// itself is written by gan_trainer::save. Also: whether a folder already holds
+// a run (a new one there is refused unless asked to replace it), and removing
+// one for --overwrite.
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -29,15 +31,15 @@ inline std::string json_escape(const std::string& s) {
     return out;
 }
 
-/// Writes settings as a flat JSON object; values that parse as numbers or
-/// booleans are written bare, the rest as strings.
+/// Writes settings as a flat JSON object; values that parse as numbers,
+/// booleans and null are written bare, the rest as strings.
 inline void write_config_json(const std::filesystem::path& path, const std::vector<std::pair<std::string, std::string>>& kv) {
     std::ofstream out(path, std::ios::trunc);
     if (!out) throw io_error(path.string() + ": cannot open for writing");
     out << "{\n";
     for (std::size_t i = 0; i < kv.size(); ++i) {
         const auto& [k, v] = kv[i];
-        bool bare = v == "true" || v == "false";
+        bool bare = v == "true" || v == "false" || v == "null";
         if (!bare && !v.empty()) {
             std::size_t used = 0;
             try {
@@ -100,6 +102,32 @@ private:
     std::filesystem::path path_;
     std::ofstream out_;
 };
+
+inline std::filesystem::path checkpoint_path(const std::filesystem::path& run) {
+    return run / "checkpoint.safetensors";
+}
+inline std::filesystem::path log_path(const std::filesystem::path& run) { return run / "log.csv"; }
+
+/// The files that make `run` a training run's folder (checkpoint, log), empty
+/// when there is none: training a new run there would overwrite the checkpoint
+/// and mix two runs in one log.
+inline std::vector<std::string> run_files_in(const std::filesystem::path& run) {
+    std::vector<std::string> found;
+    std::error_code ec;
+    for (const auto& f : {checkpoint_path(run), log_path(run)})
+        if (std::filesystem::exists(f, ec)) found.push_back(f.filename().string());
+    return found;
+}
+
+/// --overwrite: removes the run in `run` (checkpoint, log, config.json, the
+/// samples folder) so that a new one starts clean; other files stay.
+inline void remove_run(const std::filesystem::path& run) {
+    for (const auto& f : {checkpoint_path(run), log_path(run), run / "config.json", run / "samples"}) {
+        std::error_code ec;
+        std::filesystem::remove_all(f, ec);
+        if (ec) throw io_error(f.string() + ": cannot remove it to replace the run: " + ec.message());
+    }
+}
 
 /// samples/step_000123.png
 inline std::filesystem::path grid_path(const std::filesystem::path& run, std::int64_t step) {

@@ -382,3 +382,21 @@ TEST_CASE("checkpoint: a PyTorch state_dict written by safetensors.torch.save_fi
     CHECK(m.bn_w.value.data()[3] == 1.0f);
     CHECK(m.fc_b.value.data()[1] == -0.013160057f);
 }
+
+TEST_CASE("checkpoint: remove_stale_temporaries removes a killed save's temporary files and nothing else") {
+    temp_dir dir("isinggan_checkpoint_stale");
+    toy_model m(9);
+    save_checkpoint(dir / "ckpt.safetensors", m);
+    for (const char* f : {"ckpt.safetensors.tmp-123-0", "ckpt.safetensors.tmp-x", "other.safetensors.tmp-1-0",
+                          "ckpt.safetensors.bak"})
+        std::ofstream(dir / f) << "partial";
+    std::filesystem::create_directories(dir / "ckpt.safetensors.tmp-dir");  // not a file: kept
+    CHECK(remove_stale_temporaries(dir / "ckpt.safetensors") == 2);
+    CHECK_FALSE(std::filesystem::exists(dir / "ckpt.safetensors.tmp-123-0"));
+    CHECK_FALSE(std::filesystem::exists(dir / "ckpt.safetensors.tmp-x"));
+    for (const char* kept : {"ckpt.safetensors", "other.safetensors.tmp-1-0", "ckpt.safetensors.bak",
+                             "ckpt.safetensors.tmp-dir"})
+        CHECK(std::filesystem::exists(dir / kept));
+    CHECK(remove_stale_temporaries(dir / "ckpt.safetensors") == 0);
+    CHECK(remove_stale_temporaries(dir / "no_such_folder" / "ckpt.safetensors") == 0);
+}

@@ -76,3 +76,40 @@ TEST_CASE("a malformed command line names the flag and the problem") {
     CHECK(error_of({"export", "--checkpoint", "c", "--out", "d", "--device", "cuda"}).find("does not take --device") !=
           std::string::npos);
 }
+
+TEST_CASE("--minutes, --overwrite: a time limit beside or instead of --iters, and a run replaced") {
+    const auto plain = parse({"train", "--out", "r"});
+    CHECK(plain.iters == 2000u);  // no --minutes: the step limit as before
+    CHECK_FALSE(plain.minutes);
+    CHECK_FALSE(plain.overwrite);
+    const auto timed = parse({"train", "--out", "r", "--minutes", "0.5"});
+    CHECK(*timed.minutes == 0.5);
+    CHECK_FALSE(timed.iters);  // the time limit alone: no step limit
+    const auto both = parse({"train", "--out", "r", "--minutes", "2", "--iters", "100"});
+    CHECK(*both.minutes == 2.0);
+    CHECK(both.iters == 100u);
+    const auto resumed = parse({"train", "--out", "r", "--resume", "--minutes", "1e-3"});
+    CHECK(resumed.resume);
+    CHECK(*resumed.minutes == 1e-3);
+    CHECK(parse({"train", "--out", "r", "--overwrite"}).overwrite);
+}
+
+TEST_CASE("--minutes and --overwrite refuse what they cannot mean") {
+    CHECK(error_of({"train", "--out", "r", "--minutes", "0"})
+              .find("--minutes needs a positive number of minutes, got '0'") != std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--minutes", "-1.5"}).find("--minutes needs a positive number") !=
+          std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--minutes", "soon"}).find("--minutes needs a number, got 'soon'") !=
+          std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--minutes", "inf"}).find("--minutes needs a number") != std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--minutes"}).find("--minutes needs a value") != std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--minutes", "1", "--iters", "0"}).find("--iters must be at least 1") !=
+          std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--resume", "--overwrite"}).find("give one of them") != std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--overwrite", "--overwrite"}).find("--overwrite is given twice") !=
+          std::string::npos);
+    CHECK(error_of({"sample", "--checkpoint", "c", "--out", "g", "--minutes", "1"})
+              .find("'sample' does not take --minutes") != std::string::npos);
+    CHECK(error_of({"export", "--checkpoint", "c", "--out", "d", "--overwrite"})
+              .find("'export' does not take --overwrite") != std::string::npos);
+}

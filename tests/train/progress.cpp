@@ -85,3 +85,25 @@ TEST_CASE("progress: advances from two threads are all counted, durations format
     CHECK(progress_reporter::format_duration(65) == "01:05");
     CHECK(progress_reporter::format_duration(3725) == "1:02:05");
 }
+
+TEST_CASE("progress: a job of unknown length shows the count and the time, no total or percentage") {
+    std::ostringstream out;
+    {
+        progress_reporter p("train", progress_reporter::unknown_total, progress_style::lines, out);
+        for (int i = 0; i < 50; ++i) p.update(i + 1, "D 1.2");
+        p.finish("time limit");
+    }
+    const auto lines = lines_of(out.str());
+    REQUIRE(lines.size() == 1);  // no tenths to mark: the final line only (and one every line_interval)
+    CHECK(lines[0].rfind("train  50  ", 0) == 0);
+    CHECK(lines[0].find('%') == std::string::npos);
+    CHECK(lines[0].find("time limit") != std::string::npos);
+
+    std::ostringstream bar;
+    {
+        progress_reporter p("train", progress_reporter::unknown_total, progress_style::bar, bar);
+        p.update(7);
+    }
+    CHECK(bar.str().find("train  7  ") != std::string::npos);
+    CHECK(bar.str().find("  [") == std::string::npos);  // no bar
+}

@@ -23,7 +23,8 @@
 // Loading validates everything before it changes anything: names (missing or
 // unexpected), dtypes, shapes, optimizer kind and settings. A failed load
 // leaves model and optimizer as they were; the error is an io_error that
-// starts with the file's path. Saving is atomic (io/safetensors.hpp).
+// starts with the file's path. Saving is atomic (io/safetensors_writer.hpp);
+// remove_stale_temporaries clears what a save killed midway left behind.
 #include <charconv>
 #include <concepts>
 #include <cstdint>
@@ -367,6 +368,30 @@ void save_checkpoint(const std::filesystem::path& path, Model& model, Optimizer&
     w.add_optimizer(optimizer);
     w.set_info(info);
     w.save(path);
+}
+
+/// Removes the temporary files that saves of `path` killed midway left
+/// beside it: an atomic save writes <name>.tmp-<pid>-<n> and renames it over
+/// <name> (safetensors::write_file_atomically), so a `kill -9` during the write
+/// leaves one behind. Only regular files named <name>.tmp-* in path's folder
+/// are removed; call it when no other process saves `path`. Returns how many.
+inline std::size_t remove_stale_temporaries(const std::filesystem::path& path) {
+    namespace fs = std::filesystem;
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    const std::string prefix = path.filename().string() + ".tmp-";
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return 0;
+    std::vector<fs::path> stale;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code type_ec;  // a file that vanished meanwhile is simply skipped
+        if (it->path().filename().string().rfind(prefix, 0) == 0 && it->is_regular_file(type_ec))
+            stale.push_back(it->path());
+    }
+    if (ec) throw io_error(dir.string() + ": cannot list the folder: " + ec.message());
+    for (const auto& f : stale)
+        if (!fs::remove(f, ec) && ec)
+            throw io_error(f.string() + ": cannot remove a leftover temporary file: " + ec.message());
+    return stale.size();
 }
 
 /// Loads `model` (and `optimizer`) from `path`; every tensor of the file must

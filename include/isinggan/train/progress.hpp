@@ -4,12 +4,15 @@
 //     loading  [########------------]  215/536  40%  12.3/s  eta 00:26  <status>
 // elsewhere (a log file, CI) it prints a plain line at every tenth of the way
 // and at least every `line_interval`, so logs stay short and greppable.
+// A job of unknown length (training until a time limit) takes the total
+// `unknown_total` and shows the count, rate and elapsed time only.
 // Updates may come from several threads.
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <mutex>
 #include <ostream>
 #include <string>
@@ -28,6 +31,8 @@ enum class progress_style {
 class progress_reporter {
 public:
     using clock = std::chrono::steady_clock;
+    /// The total of a job whose length is not known in advance: no bar, no percentage, no ETA.
+    static constexpr std::size_t unknown_total = std::numeric_limits<std::size_t>::max();
 
     progress_reporter(std::string label, std::size_t total, progress_style style = progress_style::automatic,
                       std::ostream& out = std::cerr)
@@ -101,7 +106,7 @@ private:
             out_ << '\r' << line(now, true) << "\x1b[K" << std::flush;  // erase what a longer line left
             return;
         }
-        const std::size_t tenth = total_ ? done_ * 10 / total_ : 10;
+        const std::size_t tenth = total_ == unknown_total ? 0 : total_ ? done_ * 10 / total_ : 10;
         const bool new_tenth = tenth > last_tenth_;
         const bool overdue = now - last_draw_ >= line_interval_;
         if (final ? last_line_done_ == done_ && printed_any_ : !(new_tenth || overdue)) return;
@@ -116,12 +121,16 @@ private:
         const double elapsed = std::chrono::duration<double>(now - start_).count();
         const double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0;
         std::string s = label_;
+        char buf[128];
+        if (total_ == unknown_total) {
+            std::snprintf(buf, sizeof buf, "  %zu  %.1f/s  ", done_, rate);
+            return s + buf + format_duration(elapsed) + (status_.empty() ? "" : "  " + status_);
+        }
         if (with_bar) {
             constexpr std::size_t width = 24;
             const std::size_t filled = total_ ? done_ * width / total_ : width;
             s += "  [" + std::string(filled, '#') + std::string(width - filled, '-') + "]";
         }
-        char buf[128];
         const int percent = total_ ? static_cast<int>(100 * done_ / total_) : 100;
         std::snprintf(buf, sizeof buf, "  %zu/%zu  %3d%%  %.1f/s", done_, total_, percent, rate);
         s += buf;
