@@ -34,6 +34,11 @@ struct program_args {
     std::optional<double> minutes;   // wall-clock limit on this invocation's training
     std::optional<double> lambda;    // default 1.5 (Ising programs only)
     double lr = 2e-4, beta1 = 0.9, beta2 = 0.999;
+    std::optional<double> lr_g, lr_d;       // per network; default --lr
+    std::optional<std::size_t> lambda_warmup;  // steps of linear warm-up of λ (default 0; the run's on --resume)
+    std::optional<std::string> mask_range;     // how D sees masks: unit (default) or signed
+    std::optional<double> mask_noise;          // instance noise σ on D's mask channel (default 0)
+    std::optional<bool> hard_mask;             // D sees binarised generated masks (straight-through)
     std::uint64_t seed = 0;
     bool seed_given = false;         // --resume takes the run's seed unless --seed is given
     int threads = 0;                 // 0: every core
@@ -56,7 +61,8 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "  train   --out RUN [--data DIR] [--modalities CSV --modality K] [--size S] [--width W]\n"
         << "          [--batch N] [--iters N] [--lambda L] [--lr R] [--beta1 B] [--beta2 B] [--seed S]\n"
         << "          [--threads T] [--checkpoint-every M] [--sample-every M] [--synthetic N] [--cache DIR]\n"
-        << "          [--device cpu|cuda] [--minutes M] [--resume | --overwrite]\n"
+        << "          [--device cpu|cuda] [--minutes M] [--resume | --overwrite] [--lr-g R] [--lr-d R]\n"
+        << "          [--lambda-warmup N] [--mask-range unit|signed] [--mask-noise S] [--hard-mask on|off]\n"
         << "  sample  --checkpoint FILE --out GRID.png [--n 64] [--seed S] [--threads T]\n"
         << "  export  --checkpoint FILE --out DIR [--n 1000] [--seed S] [--batch 64] [--threads T]\n\n"
         << "  --data DIR       BBBC038/Kaggle layout or flat images/ + masks/ (default: embedded synthetic nuclei)\n"
@@ -69,6 +75,11 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "  --resume         continue the run in RUN from its checkpoint (up to --iters)\n"
         << "  --overwrite      replace the run in RUN; without --resume or --overwrite, a RUN that holds\n"
         << "                   a run (checkpoint.safetensors or log.csv) is refused\n"
+        << "  --lr-g R, --lr-d R  Adam learning rate of the generator / the discriminator (default --lr)\n"
+        << "  --lambda-warmup N  grow the smoothness weight linearly from 0 over the first N steps (default 0)\n"
+        << "  --mask-range M   how D sees a mask m: unit (m, the paper; default) or signed (2m - 1, the images' range)\n"
+        << "  --mask-noise S   Gaussian noise of std S on the mask channel of every pair D sees (default 0)\n"
+        << "  --hard-mask on|off  D sees generated masks binarised at 0.5, gradient straight through (CPU; default off)\n"
         << "  see examples/README.md for every flag and the outputs\n";
 }
 
@@ -113,7 +124,8 @@ inline program_args parse_args(int argc, char** argv) {
     static const std::set<std::string> train_flags{
         "--data", "--modalities", "--modality", "--size", "--width", "--batch", "--iters", "--lambda", "--lr",
         "--beta1", "--beta2", "--seed", "--threads", "--out", "--resume", "--checkpoint-every", "--sample-every",
-        "--synthetic", "--cache", "--device", "--minutes", "--overwrite"};
+        "--synthetic", "--cache", "--device", "--minutes", "--overwrite", "--lr-g", "--lr-d", "--lambda-warmup",
+        "--mask-range", "--mask-noise", "--hard-mask"};
     static const std::set<std::string> sample_flags{"--checkpoint", "--n", "--seed", "--threads", "--out"};
     static const std::set<std::string> export_flags{"--checkpoint", "--n", "--seed", "--threads", "--out", "--batch"};
     const auto& allowed = a.command == "train" ? train_flags : a.command == "sample" ? sample_flags : export_flags;
@@ -144,6 +156,21 @@ inline program_args parse_args(int argc, char** argv) {
         }
         else if (flag == "--lambda") a.lambda = real_number(flag, v);
         else if (flag == "--lr") a.lr = real_number(flag, v);
+        else if (flag == "--lr-g") a.lr_g = real_number(flag, v);
+        else if (flag == "--lr-d") a.lr_d = real_number(flag, v);
+        else if (flag == "--lambda-warmup") a.lambda_warmup = whole_number(flag, v);
+        else if (flag == "--mask-range") {
+            if (v != "unit" && v != "signed") throw usage_error("--mask-range takes unit or signed, got '" + v + "'");
+            a.mask_range = v;
+        }
+        else if (flag == "--hard-mask") {
+            if (v != "on" && v != "off") throw usage_error("--hard-mask takes on or off, got '" + v + "'");
+            a.hard_mask = v == "on";
+        }
+        else if (flag == "--mask-noise") {
+            a.mask_noise = real_number(flag, v);
+            if (*a.mask_noise < 0) throw usage_error("--mask-noise needs a number >= 0, got '" + v + "'");
+        }
         else if (flag == "--beta1") a.beta1 = real_number(flag, v);
         else if (flag == "--beta2") a.beta2 = real_number(flag, v);
         else if (flag == "--seed") a.seed = whole_number(flag, v), a.seed_given = true;
@@ -176,6 +203,9 @@ inline program_args parse_args(int argc, char** argv) {
         if (a.checkpoint_every == 0 || a.sample_every == 0)
             throw usage_error("--checkpoint-every and --sample-every must be at least 1");
         if (a.synthetic < 1) throw usage_error("--synthetic must be at least 1");
+        for (const auto& [flag, lr] : {std::pair{"--lr", std::optional<double>(a.lr)}, std::pair{"--lr-g", a.lr_g},
+                                       std::pair{"--lr-d", a.lr_d}})
+            if (lr && *lr <= 0) throw usage_error(std::string(flag) + " must be positive");
     }
     return a;
 }

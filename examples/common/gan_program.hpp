@@ -27,6 +27,7 @@
 #endif
 
 #include "gan_cli.hpp"
+#include "pair_report.hpp"
 #include "run_files.hpp"
 #include "isinggan/data/synthetic_nuclei.hpp"
 #include "isinggan/io/dataset.hpp"
@@ -198,6 +199,13 @@ private:
             a.width = saved_width;
             a.seed = saved_seed;
             if (ising && !a.lambda) a.lambda = number(meta, "lambda", checkpoint);
+            // Settings that change what a step computes: the run's own unless given again
+            // (checkpoints from before these settings existed had their defaults).
+            if (!a.lambda_warmup && meta.count("lambda_warmup"))
+                a.lambda_warmup = std::size_t(number(meta, "lambda_warmup", checkpoint));
+            if (!a.mask_range && meta.count("mask_range")) a.mask_range = meta.at("mask_range");
+            if (!a.mask_noise && meta.count("mask_noise")) a.mask_noise = number(meta, "mask_noise", checkpoint);
+            if (!a.hard_mask && meta.count("hard_mask")) a.hard_mask = meta.at("hard_mask") == "on";
         }
         if (!ising && a.lambda) throw usage_error("--lambda: " + name + " has no smoothness term");
         if (a.device == "cuda") {
@@ -228,8 +236,13 @@ private:
         const data::image_mask_set training_set = load_training_set(a, S);
         train::gan_options o;
         o.batch = a.batch;
-        o.generator_adam = o.discriminator_adam = {.lr = a.lr, .beta1 = a.beta1, .beta2 = a.beta2};
+        o.generator_adam = {.lr = a.lr_g.value_or(a.lr), .beta1 = a.beta1, .beta2 = a.beta2};
+        o.discriminator_adam = {.lr = a.lr_d.value_or(a.lr), .beta1 = a.beta1, .beta2 = a.beta2};
         o.lambda = a.lambda.value_or(1.5);
+        o.lambda_warmup = a.lambda_warmup.value_or(0);
+        o.discriminator_mask = a.mask_range.value_or("unit") == "signed" ? train::mask_range::signed_ : train::mask_range::unit;
+        o.mask_noise = a.mask_noise.value_or(0.0);
+        o.straight_through_mask = a.hard_mask.value_or(false);
         o.seed = a.seed;
         trainer_type trainer(o);
         if (a.resume) {
@@ -251,7 +264,9 @@ private:
                       << " of an interrupted save (" << checkpoint.filename().string() << ".tmp-*)\n";
         const std::map<std::string, std::string> meta{
             {"program", name}, {"generator", Generator<S, D>::name}, {"size", std::to_string(S)},
-            {"width", format(1.0 / D)}, {"lambda", format(ising ? o.lambda : 0.0)}, {"seed", std::to_string(a.seed)}};
+            {"width", format(1.0 / D)}, {"lambda", format(ising ? o.lambda : 0.0)}, {"seed", std::to_string(a.seed)},
+            {"lambda_warmup", std::to_string(o.lambda_warmup)}, {"mask_range", a.mask_range.value_or("unit")},
+            {"mask_noise", format(o.mask_noise)}, {"hard_mask", o.straight_through_mask ? "on" : "off"}};
         write_config_json(run / "config.json",
                           {{"program", name}, {"generator", Generator<S, D>::name},
                            {"smoothness", ising ? "mrf" : "none"}, {"data", a.data.empty() ? "synthetic" : a.data},
@@ -259,7 +274,10 @@ private:
                            {"size", std::to_string(S)}, {"width", format(1.0 / D)},
                            {"batch", std::to_string(a.batch)}, {"iters", a.iters ? std::to_string(*a.iters) : "null"},
                            {"minutes", a.minutes ? format(*a.minutes) : "null"},
-                           {"lambda", format(ising ? o.lambda : 0.0)}, {"lr", format(a.lr)},
+                           {"lambda", format(ising ? o.lambda : 0.0)}, {"lambda_warmup", std::to_string(o.lambda_warmup)},
+                           {"lr_g", format(o.generator_adam.lr)}, {"lr_d", format(o.discriminator_adam.lr)},
+                           {"mask_range", a.mask_range.value_or("unit")}, {"mask_noise", format(o.mask_noise)},
+                           {"hard_mask", o.straight_through_mask ? "on" : "off"},
                            {"beta1", format(a.beta1)}, {"beta2", format(a.beta2)}, {"seed", std::to_string(a.seed)},
                            {"training_samples", std::to_string(training_set.size())},
                            {"checkpoint_every", std::to_string(a.checkpoint_every)},
@@ -373,10 +391,8 @@ private:
                 const fs::path out = a.out;
                 if (out.has_parent_path()) fs::create_directories(out.parent_path());
                 train::write_sample_grid(out, images, masks);
-                const auto topology = measure_masks(masks);
-                std::cout << "wrote " << a.n << " samples to " << out.string() << "; masks (>= 0.5) have "
-                          << format(topology.components_per_mask) << " components and "
-                          << format(topology.holes_per_mask) << " holes on average\n";
+                std::cout << "wrote " << a.n << " samples to " << out.string() << '\n'
+                          << pair_report_line(measure_pairs(images, masks, a.seed), a.n) << '\n';
                 return 0;
             }
             train::progress_reporter progress("export", a.n);
@@ -390,6 +406,10 @@ private:
             progress.finish();
             std::cout << "exported " << r.pairs << " pairs to " << a.out << " in " << format(r.seconds) << " s ("
                       << format(r.pairs_per_second()) << " pairs/s)\n";
+            // Sample i depends on (seed, i) only: these are the first exported pairs, bit for bit.
+            tensor<cpu> images, masks;
+            train::generate(g, a.seed, 0, std::min<std::size_t>(r.pairs, 256), images, masks);
+            std::cout << pair_report_line(measure_pairs(images, masks, a.seed), r.pairs) << '\n';
             return 0;
         });
     }

@@ -21,6 +21,7 @@
 #include "isinggan/losses/bce.hpp"
 #include "isinggan/losses/mrf.hpp"
 #include "isinggan/metrics/mask_topology.hpp"
+#include "isinggan/metrics/pair_statistics.hpp"
 #include "isinggan/optim/adam.hpp"
 #include "isinggan/optim/sgd.hpp"
 

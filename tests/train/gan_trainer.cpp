@@ -149,3 +149,104 @@ TEST_CASE("the trainer rejects bad inputs with clear errors") {
     CHECK(all_values(t.generator()) == before);
     std::filesystem::remove(path);
 }
+
+TEST_CASE("resume stays bit-exact with the λ warm-up, the signed mask and mask noise on") {
+    const auto& data = tiny_training_set();
+    const auto path = temp_path("resume_options.safetensors");
+    auto o = tiny_options(11);
+    o.lambda_warmup = 4;
+    o.discriminator_mask = train::mask_range::signed_;
+    o.mask_noise = 0.2;
+    tiny_ising_gan direct(o);
+    train::gan_step_stats direct_last;
+    for (int i = 0; i < 5; ++i) direct_last = direct.step(data);
+    {
+        tiny_ising_gan first(o);
+        for (int i = 0; i < 2; ++i) first.step(data);
+        first.save(path);
+    }
+    tiny_ising_gan resumed(o);
+    resumed.load(path);
+    train::gan_step_stats resumed_last;
+    for (int i = 0; i < 3; ++i) resumed_last = resumed.step(data);
+    std::filesystem::remove(path);
+    CHECK(resumed_last.d_loss == direct_last.d_loss);
+    CHECK(resumed_last.smooth_loss == direct_last.smooth_loss);
+    CHECK(all_values(resumed.generator()) == all_values(direct.generator()));
+    CHECK(all_values(resumed.discriminator()) == all_values(direct.discriminator()));
+    // The options change the run: the same seed without them ends elsewhere.
+    tiny_ising_gan plain(tiny_options(11));
+    for (int i = 0; i < 5; ++i) plain.step(data);
+    CHECK(all_values(plain.generator()) != all_values(direct.generator()));
+}
+
+TEST_CASE("the smoothness weight warms up linearly, and the warm-up is what the step optimises") {
+    auto o = tiny_options(3);
+    o.lambda = 1.5;
+    o.lambda_warmup = 4;
+    tiny_ising_gan t(o);
+    CHECK(t.lambda_at(0) == doctest::Approx(0.375));
+    CHECK(t.lambda_at(1) == doctest::Approx(0.75));
+    CHECK(t.lambda_at(3) == doctest::Approx(1.5));
+    CHECK(t.lambda_at(100) == doctest::Approx(1.5));
+    o.lambda_warmup = 0;
+    CHECK(tiny_ising_gan(o).lambda_at(0) == 1.5);
+    // Step 0 optimises λ/4 times the mean energy of its masks: smooth_loss = lambda_at(0) · mask_energy.
+    const auto stats = t.step(tiny_training_set());
+    CHECK(stats.smooth_loss == doctest::Approx(0.375 * stats.mask_energy).epsilon(1e-6));
+    const auto later = [&] {
+        train::gan_step_stats s;
+        for (int i = 0; i < 4; ++i) s = t.step(tiny_training_set());
+        return s;
+    }();
+    CHECK(later.smooth_loss == doctest::Approx(1.5 * later.mask_energy).epsilon(1e-6));
+}
+
+TEST_CASE("with the signed mask range, D sees 2m - 1 for real and generated masks alike") {
+    auto o = tiny_options(5);
+    o.discriminator_mask = train::mask_range::signed_;
+    tiny_ising_gan t(o);
+    // A caller-assembled batch, already in D's convention (mask channel in [-1, 1]).
+    const auto& data = tiny_training_set();
+    tensor<cpu> image, mask, real({8, 100, 1, 1}), z({8, 100, 1, 1});
+    std::vector<std::size_t> idx{0, 1, 2, 3, 4, 5, 6, 7};
+    data::gather(data, idx, image, mask);
+    for (auto& v : mask) v = 2.0f * v - 1.0f;
+    train::stack_pair(image, mask, real);
+    rng gen(17);
+    for (auto& v : z) v = float(gen.uniform(-1.0, 1.0));
+    // What D should see, computed with copies of both networks before the step.
+    tiny_generator g;
+    tiny_discriminator d;
+    copy_model_state(t.generator(), g);
+    copy_model_state(t.discriminator(), d);
+    g.set_training(true);
+    d.set_training(true);
+    auto [gi, gm] = g.forward(z);
+    tensor<cpu> signed_mask(gm.shape()), fake;
+    for (std::size_t i = 0; i < gm.size(); ++i) signed_mask.data()[i] = 2.0f * gm.data()[i] - 1.0f;
+    train::stack_pair(gi, signed_mask, fake);
+    const auto mean_sigmoid = [](const tensor<cpu>& logits) {
+        double s = 0;
+        for (float v : logits) s += 1.0 / (1.0 + std::exp(-double(v)));
+        return s / double(logits.size());
+    };
+    const double expect_real = mean_sigmoid(d.forward(real));
+    const double expect_fake = mean_sigmoid(d.forward(fake));
+    const auto stats = t.step(real, z);
+    CHECK(stats.d_real == doctest::Approx(expect_real).epsilon(1e-6));
+    CHECK(stats.d_fake == doctest::Approx(expect_fake).epsilon(1e-6));
+    // The unit range would have shown D the mask itself: a different D(fake).
+    tensor<cpu> unit_fake;
+    train::stack_pair(gi, gm, unit_fake);
+    CHECK(mean_sigmoid(d.forward(unit_fake)) != doctest::Approx(expect_fake).epsilon(1e-6));
+}
+
+TEST_CASE("trainer options out of their domain are refused, naming the option") {
+    auto o = tiny_options();
+    o.mask_noise = -0.1;
+    CHECK_THROWS_WITH_AS(tiny_ising_gan{o}, doctest::Contains("mask_noise"), argument_error);
+    o = tiny_options();
+    o.lambda = std::nan("");
+    CHECK_THROWS_WITH_AS(tiny_ising_gan{o}, doctest::Contains("lambda"), argument_error);
+}

@@ -20,10 +20,18 @@
 // Weights start from Xavier (uniform, biases zero; batch norm 1 and 0).
 // Every random draw of step k comes from a generator seeded with (seed, k),
 // so a run resumed from a checkpoint repeats the uninterrupted run exactly.
+// Options beyond the paper (gan_options; the defaults are the paper's plain
+// training): a linear warm-up of λ, the mask shown to D in the images' range
+// [−1, 1], and instance noise on the mask channel D sees. They exist because
+// D tells real masks (exactly binary, mostly background) from generated ones
+// (sigmoid-soft) by the mask channel alone, and the generator's cheapest
+// answer is an empty mask (docs/gan-recipe.md).
+//
 // A non-finite loss throws non_finite_loss before any optimizer moves, so the
 // parameters and optimizer states stay as they were (the batch-norm running
 // statistics have seen the step's batches); a program then stops and keeps
 // its last checkpoint.
+#include <algorithm>
 #include <cmath>
 #include <concepts>
 #include <cstdint>
@@ -34,6 +42,7 @@
 #include <vector>
 
 #include "isinggan/backend/compiled.hpp"
+#include "isinggan/backend/cpu/elementwise.hpp"
 #include "isinggan/core/error.hpp"
 #include "isinggan/core/transfer.hpp"
 #include "isinggan/data/dihedral.hpp"
@@ -55,6 +64,12 @@ public:
     explicit non_finite_loss(const std::string& what) : error(what) {}
 };
 
+/// How the discriminator sees a mask m in [0, 1].
+enum class mask_range {
+    unit,    ///< as it is, in [0, 1] (the paper)
+    signed_  ///< as 2m − 1, in [−1, 1]: the range of the image channels
+};
+
 struct gan_options {
     std::size_t batch = 64;  ///< N (paper: 64)
     /// Adam for both networks (paper: lr 2e-4, β1 0.9, β2 0.999).
@@ -63,7 +78,29 @@ struct gan_options {
     double lambda = 1.5;         ///< the smoothness weight, times 1/(D·N) (paper: 1.5)
     bool augment = true;         ///< random dihedral transform of every real sample
     std::uint64_t seed = 0;      ///< fixes the initial weights and every draw
+    /// λ grows linearly from 0: λ·min(1, (k + 1) / lambda_warmup) at step k (0: full λ from the start).
+    std::size_t lambda_warmup = 0;
+    mask_range discriminator_mask = mask_range::unit;  ///< the mask channel of D's input
+    /// Instance noise: N(0, σ²) added to the mask channel of every pair D sees,
+    /// real and generated, in both steps (0: none). Its gradient passes to G unchanged.
+    double mask_noise = 0.0;
+    /// D sees the generated mask binarised (m >= 0.5), as the real ones are,
+    /// and its gradient passes to m unchanged (straight-through): D cannot tell
+    /// the two apart by softness. CPU backend only, for now.
+    bool straight_through_mask = false;
 };
+
+/// Throws argument_error naming the option when `o` holds a value no trainer can use.
+inline void validate(const gan_options& o) {
+    if (o.batch < 2)
+        throw argument_error("gan_trainer: the batch needs at least 2 samples (batch norm), got " +
+                             std::to_string(o.batch));
+    if (!std::isfinite(o.lambda) || o.lambda < 0)
+        throw argument_error("gan_trainer: lambda must be a finite number >= 0, got " + std::to_string(o.lambda));
+    if (!std::isfinite(o.mask_noise) || o.mask_noise < 0)
+        throw argument_error("gan_trainer: mask_noise must be a finite number >= 0, got " +
+                             std::to_string(o.mask_noise));
+}
 
 /// What one step measured. Losses are the batch means of the BCE terms.
 struct gan_step_stats {
@@ -102,8 +139,9 @@ public:
           smooth_(mrf_options{.lambda = options.lambda, .reduce = reduction::mean}),
           energy_(mrf_options{.lambda = 1.0, .reduce = reduction::mean}) {
         require_backend<backend_type>();
-        if (opt_.batch < 2) throw argument_error("gan_trainer: the batch needs at least 2 samples (batch norm), got " +
-                                                 std::to_string(opt_.batch));
+        validate(opt_);
+        if (opt_.straight_through_mask && !std::same_as<backend_type, cpu>)
+            throw argument_error("gan_trainer: straight_through_mask runs on the cpu backend only, for now");
         rng init(derive_seed(opt_.seed, stream_init, 0));
         init::xavier_init(*g_, init);
         init::xavier_init(*d_, init);
@@ -126,15 +164,57 @@ public:
         if (opt_.augment) data::random_dihedral(real_image_, real_mask_, gen);
         stack_pair(real_image_, real_mask_, real_host_);
         draw_latent(z_host_, n, latent_size, gen);
-        return step(upload(real_host_, real_device_), upload(z_host_, z_device_));
+        // The mask channel as D sees it: mapped to 2m − 1 (signed_) and given
+        // instance noise. The generated masks get the same through fake_offset_
+        // (2m is formed in the inner step; the −1 and their noise are added here).
+        const bool signed_mask = opt_.discriminator_mask == mask_range::signed_;
+        const bool offset = signed_mask || opt_.mask_noise > 0;
+        if (offset) {
+            fake_offset_host_.resize(real_host_.shape());
+            fake_offset_host_.zero();
+        }
+        const std::size_t plane = real_host_.h() * real_host_.w();
+        for (std::size_t b = 0; offset && b < n; ++b) {
+            float* m = real_host_.plane(b, 3);
+            float* f = fake_offset_host_.plane(b, 3);
+            for (std::size_t i = 0; i < plane; ++i) {
+                if (signed_mask) m[i] = 2.0f * m[i] - 1.0f, f[i] = -1.0f;
+                if (opt_.mask_noise > 0) {
+                    m[i] += float(opt_.mask_noise * gen.normal());
+                    f[i] += float(opt_.mask_noise * gen.normal());
+                }
+            }
+        }
+        return step_impl(upload(real_host_, real_device_), upload(z_host_, z_device_),
+                         offset ? &upload(fake_offset_host_, fake_offset_device_) : nullptr);
     }
 
     /// The same step on a batch the caller assembled, on the trainer's
     /// backend: `real` holds N (image, mask) pairs stacked along channels,
-    /// [N, 4, S, S] (image in [-1, 1], mask in [0, 1]); `z` is [N, 100, 1, 1]
-    /// in [-1, 1]. For a data pipeline of one's own, and for timing the
-    /// networks alone.
+    /// [N, 4, S, S], as D sees them: image in [-1, 1], mask in [0, 1] (or, with
+    /// discriminator_mask = signed_, in [−1, 1], with any instance noise
+    /// already added); `z` is [N, 100, 1, 1] in [-1, 1]. For a data pipeline
+    /// of one's own, and for timing the networks alone. The generated masks
+    /// get no instance noise here.
     gan_step_stats step(const tensor_type& real, const tensor_type& z) {
+        if (opt_.discriminator_mask == mask_range::unit) return step_impl(real, z, nullptr);
+        fake_offset_host_.resize({z.n(), 4, std::size_t(Generator::size), std::size_t(Generator::size)});
+        fake_offset_host_.zero();
+        for (std::size_t b = 0; b < z.n(); ++b)
+            std::fill_n(fake_offset_host_.plane(b, 3), fake_offset_host_.shape().plane_size(), -1.0f);
+        return step_impl(real, z, &upload(fake_offset_host_, fake_offset_device_));
+    }
+
+    /// The smoothness weight in force at step k (after the warm-up, options().lambda).
+    double lambda_at(std::int64_t k) const {
+        if (opt_.lambda_warmup == 0) return opt_.lambda;
+        return opt_.lambda * std::min(1.0, double(k + 1) / double(opt_.lambda_warmup));
+    }
+
+private:
+    /// fake_offset: added to the stacked generated pairs before D sees them (the
+    /// mask channel's −1 of 2m − 1 and its instance noise), or none.
+    gan_step_stats step_impl(const tensor_type& real, const tensor_type& z, const tensor_type* fake_offset) {
         const std::size_t n = z.n(), side = std::size_t(Generator::size);
         require_shape(z.shape(), {n, std::size_t(latent_size), 1, 1}, "gan_trainer::step: latent batch");
         require_shape(real.shape(), {n, 4, side, side}, "gan_trainer::step: real batch");
@@ -143,7 +223,18 @@ public:
         g_->set_training(true);
         d_->set_training(true);
         auto [image, mask] = g_->forward(z);
-        stack(image, mask, fake_);
+        const bool signed_mask = opt_.discriminator_mask == mask_range::signed_;
+        if constexpr (std::same_as<backend_type, cpu>) {
+            if (opt_.straight_through_mask) {  // D sees (m >= 0.5), or 2·that with the signed range
+                mask_for_d_.resize(mask.shape());
+                const float on = signed_mask ? 2.0f : 1.0f;
+                for (std::size_t i = 0; i < mask.size(); ++i) mask_for_d_.data()[i] = mask.data()[i] >= 0.5f ? on : 0.0f;
+            }
+        }
+        if (signed_mask && !opt_.straight_through_mask)
+            ops::add(backend_type{}, mask, mask, mask_for_d_);  // 2m; the −1 is in fake_offset
+        stack(image, signed_mask || opt_.straight_through_mask ? mask_for_d_ : mask, fake_);
+        if (fake_offset) ops::axpy(backend_type{}, 1.0f, *fake_offset, fake_);
 
         // 2. Discriminator: real → 1, fake → 0.
         zero_grad(*d_);
@@ -165,8 +256,12 @@ public:
         // cleared at its next step before any use, so the convolutions skip them.
         const tensor_type& d_input = backward_input(*d_, d_logit_grad_);
         split(d_input, d_image_, d_mask_);
+        if (signed_mask) ops::scale(backend_type{}, d_mask_, 2.0f);  // d(2m − 1)/dm
         stats.mask_energy = energy(mask);
-        if constexpr (Smoothness::enabled) stats.smooth_loss = smoothness(mask, image, d_mask_);
+        if constexpr (Smoothness::enabled) {
+            if (opt_.lambda_warmup > 0) set_lambda(lambda_at(steps_));
+            stats.smooth_loss = smoothness(mask, image, d_mask_);
+        }
         require_finite(stats.g_loss + stats.smooth_loss, "generator loss");
         zero_grad(*g_);
         g_->backward(d_image_, d_mask_);
@@ -177,6 +272,7 @@ public:
         return stats;
     }
 
+public:
     /// Steps taken so far (restored by load).
     std::int64_t steps() const noexcept { return steps_; }
     const gan_options& options() const noexcept { return opt_; }
@@ -212,6 +308,22 @@ public:
 
 private:
     static constexpr std::uint64_t stream_init = 1, stream_step = 2;
+
+    /// The warm-up's λ for this step: set_options where the loss has it, else a
+    /// fresh loss with the new options (the built-in losses keep no state between calls).
+    void set_lambda(double lambda) {
+        if constexpr (!requires { smooth_.options(); }) {
+            throw argument_error("gan_trainer: lambda_warmup needs a smoothness loss with options() (mrf_options)");
+        } else {
+            mrf_options o = smooth_.options();
+            if (o.lambda == lambda) return;
+            o.lambda = lambda;
+            if constexpr (requires { smooth_.set_options(o); })
+                smooth_.set_options(o);
+            else
+                smooth_ = Smoothness(o);
+        }
+    }
     static constexpr std::size_t latent_size = 100;  // the generator's input
 
     // The few steps that differ between the backends. On the GPU the batch is
@@ -325,8 +437,9 @@ private:
     std::int64_t steps_ = 0;
     std::vector<std::size_t> indices_;
     tensor<cpu> real_image_, real_mask_, real_host_, z_host_, logits_host_;  // host staging
-    tensor_type real_device_, z_device_;  // their device copies (unused on the cpu backend)
-    tensor_type fake_, d_logit_grad_, d_image_, d_mask_;
+    tensor<cpu> fake_offset_host_;
+    tensor_type real_device_, z_device_, fake_offset_device_;  // device copies (unused on the cpu backend)
+    tensor_type fake_, d_logit_grad_, d_image_, d_mask_, mask_for_d_;
 };
 
 }  // namespace isinggan::train
