@@ -39,6 +39,7 @@ struct program_args {
     std::optional<std::string> mask_range;     // how D sees masks: unit (default) or signed
     std::optional<double> mask_noise;          // instance noise σ on D's mask channel (default 0)
     std::optional<bool> hard_mask;             // D sees binarised generated masks (straight-through)
+    std::optional<bool> diff_augment;          // DiffAugment of the pairs before D
     std::uint64_t seed = 0;
     bool seed_given = false;         // --resume takes the run's seed unless --seed is given
     int threads = 0;                 // 0: every core
@@ -63,6 +64,7 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "          [--threads T] [--checkpoint-every M] [--sample-every M] [--synthetic N] [--cache DIR]\n"
         << "          [--device cpu|cuda] [--minutes M] [--resume | --overwrite] [--lr-g R] [--lr-d R]\n"
         << "          [--lambda-warmup N] [--mask-range unit|signed] [--mask-noise S] [--hard-mask on|off]\n"
+        << "          [--diff-augment on|off]\n"
         << "  sample  --checkpoint FILE --out GRID.png [--n 64] [--seed S] [--threads T]\n"
         << "  export  --checkpoint FILE --out DIR [--n 1000] [--seed S] [--batch 64] [--threads T]\n\n"
         << "  --data DIR       BBBC038/Kaggle layout or flat images/ + masks/ (default: embedded synthetic nuclei)\n"
@@ -80,6 +82,7 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "  --mask-range M   how D sees a mask m: unit (m, the paper; default) or signed (2m - 1, the images' range)\n"
         << "  --mask-noise S   Gaussian noise of std S on the mask channel of every pair D sees (default 0)\n"
         << "  --hard-mask on|off  D sees generated masks binarised at 0.5, gradient straight through (CPU; default off)\n"
+        << "  --diff-augment on|off  colour, translation and cutout of every pair D sees, differentiably (CPU; default off)\n"
         << "  see examples/README.md for every flag and the outputs\n";
 }
 
@@ -125,7 +128,7 @@ inline program_args parse_args(int argc, char** argv) {
         "--data", "--modalities", "--modality", "--size", "--width", "--batch", "--iters", "--lambda", "--lr",
         "--beta1", "--beta2", "--seed", "--threads", "--out", "--resume", "--checkpoint-every", "--sample-every",
         "--synthetic", "--cache", "--device", "--minutes", "--overwrite", "--lr-g", "--lr-d", "--lambda-warmup",
-        "--mask-range", "--mask-noise", "--hard-mask"};
+        "--mask-range", "--mask-noise", "--hard-mask", "--diff-augment"};
     static const std::set<std::string> sample_flags{"--checkpoint", "--n", "--seed", "--threads", "--out"};
     static const std::set<std::string> export_flags{"--checkpoint", "--n", "--seed", "--threads", "--out", "--batch"};
     const auto& allowed = a.command == "train" ? train_flags : a.command == "sample" ? sample_flags : export_flags;
@@ -163,9 +166,9 @@ inline program_args parse_args(int argc, char** argv) {
             if (v != "unit" && v != "signed") throw usage_error("--mask-range takes unit or signed, got '" + v + "'");
             a.mask_range = v;
         }
-        else if (flag == "--hard-mask") {
-            if (v != "on" && v != "off") throw usage_error("--hard-mask takes on or off, got '" + v + "'");
-            a.hard_mask = v == "on";
+        else if (flag == "--hard-mask" || flag == "--diff-augment") {
+            if (v != "on" && v != "off") throw usage_error(flag + " takes on or off, got '" + v + "'");
+            (flag == "--hard-mask" ? a.hard_mask : a.diff_augment) = v == "on";
         }
         else if (flag == "--mask-noise") {
             a.mask_noise = real_number(flag, v);

@@ -16,11 +16,13 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -206,6 +208,7 @@ private:
             if (!a.mask_range && meta.count("mask_range")) a.mask_range = meta.at("mask_range");
             if (!a.mask_noise && meta.count("mask_noise")) a.mask_noise = number(meta, "mask_noise", checkpoint);
             if (!a.hard_mask && meta.count("hard_mask")) a.hard_mask = meta.at("hard_mask") == "on";
+            if (!a.diff_augment && meta.count("diff_augment")) a.diff_augment = meta.at("diff_augment") == "on";
         }
         if (!ising && a.lambda) throw usage_error("--lambda: " + name + " has no smoothness term");
         if (a.device == "cuda") {
@@ -243,6 +246,7 @@ private:
         o.discriminator_mask = a.mask_range.value_or("unit") == "signed" ? train::mask_range::signed_ : train::mask_range::unit;
         o.mask_noise = a.mask_noise.value_or(0.0);
         o.straight_through_mask = a.hard_mask.value_or(false);
+        o.diff_augment = a.diff_augment.value_or(false);
         o.seed = a.seed;
         trainer_type trainer(o);
         if (a.resume) {
@@ -266,7 +270,8 @@ private:
             {"program", name}, {"generator", Generator<S, D>::name}, {"size", std::to_string(S)},
             {"width", format(1.0 / D)}, {"lambda", format(ising ? o.lambda : 0.0)}, {"seed", std::to_string(a.seed)},
             {"lambda_warmup", std::to_string(o.lambda_warmup)}, {"mask_range", a.mask_range.value_or("unit")},
-            {"mask_noise", format(o.mask_noise)}, {"hard_mask", o.straight_through_mask ? "on" : "off"}};
+            {"mask_noise", format(o.mask_noise)}, {"hard_mask", o.straight_through_mask ? "on" : "off"},
+            {"diff_augment", o.diff_augment ? "on" : "off"}};
         write_config_json(run / "config.json",
                           {{"program", name}, {"generator", Generator<S, D>::name},
                            {"smoothness", ising ? "mrf" : "none"}, {"data", a.data.empty() ? "synthetic" : a.data},
@@ -278,6 +283,7 @@ private:
                            {"lr_g", format(o.generator_adam.lr)}, {"lr_d", format(o.discriminator_adam.lr)},
                            {"mask_range", a.mask_range.value_or("unit")}, {"mask_noise", format(o.mask_noise)},
                            {"hard_mask", o.straight_through_mask ? "on" : "off"},
+                           {"diff_augment", o.diff_augment ? "on" : "off"},
                            {"beta1", format(a.beta1)}, {"beta2", format(a.beta2)}, {"seed", std::to_string(a.seed)},
                            {"training_samples", std::to_string(training_set.size())},
                            {"checkpoint_every", std::to_string(a.checkpoint_every)},
@@ -296,9 +302,38 @@ private:
                 return *host_generator;
             }
         };
+        // At every grid, the statistics of 256 generated pairs (64 above 64 px) go to metrics.csv
+        // beside those of the real training pairs, so that a run shows in numbers when its masks
+        // empty, fragment or collapse (metrics/pair_statistics.hpp).
+        const std::size_t measured = S <= 64 ? 256 : 64;
+        tensor<cpu> measured_images, measured_masks;
+        auto record_metrics = [&](Generator<S, D>& g) {
+            const bool fresh = !fs::exists(metrics_path(run));
+            std::ofstream csv(metrics_path(run), std::ios::app);
+            if (fresh) {
+                const std::size_t n_real = std::min(measured, training_set.size());
+                std::vector<std::size_t> first(n_real);
+                for (std::size_t i = 0; i < n_real; ++i) first[i] = i;
+                tensor<cpu> real_images, real_masks;
+                data::gather(training_set, first, real_images, real_masks);
+                csv << "step," << pair_statistics_csv_header() << '\n'
+                    << "0," << pair_statistics_csv_row("real", measure_pairs(real_images, real_masks)) << '\n';
+            }
+            train::generate(g, 0x5eed, 0, measured, measured_images, measured_masks);
+            const auto stats = measure_pairs(measured_images, measured_masks);
+            csv << trainer.steps() << ',' << pair_statistics_csv_row("generated", stats) << '\n';
+            if (!csv) throw io_error(metrics_path(run).string() + ": cannot write");
+            return stats;
+        };
+        pair_statistics last_stats;
+        std::int64_t last_grid = -1;
         auto save_grid = [&] {
-            train::generate(sampling_generator(), 0x5eed, 0, 16, grid_images, grid_masks);  // the same z every time
+            if (last_grid == trainer.steps()) return;  // the final grid of a run that ends on a grid step
+            last_grid = trainer.steps();
+            Generator<S, D>& g = sampling_generator();
+            train::generate(g, 0x5eed, 0, 16, grid_images, grid_masks);  // the same z every time
             train::write_sample_grid(grid_path(run, trainer.steps()), grid_images, grid_masks);
+            last_stats = record_metrics(g);
         };
         auto save_checkpoint = [&] { trainer.save(checkpoint, meta); };
 
@@ -348,6 +383,7 @@ private:
         save_checkpoint();
         save_grid();
         progress.finish(interrupted ? "interrupted" : by_time ? "time limit" : "done");
+        std::cout << pair_report_line(last_stats, measured) << " (all in " << metrics_path(run).string() << ")\n";
         if (a.minutes && !interrupted) {
             if (by_time)
                 std::cout << "stopped by --minutes " << format(*a.minutes) << " after " << format(trained_for)

@@ -121,8 +121,11 @@ inline std::vector<std::string> run_files_in(const std::filesystem::path& run) {
 
 /// --overwrite: removes the run in `run` (checkpoint, log, config.json, the
 /// samples folder) so that a new one starts clean; other files stay.
+/// metrics.csv: the pair statistics of the real training pairs and of the generated ones at every grid.
+inline std::filesystem::path metrics_path(const std::filesystem::path& run) { return run / "metrics.csv"; }
+
 inline void remove_run(const std::filesystem::path& run) {
-    for (const auto& f : {checkpoint_path(run), log_path(run), run / "config.json", run / "samples"}) {
+    for (const auto& f : {checkpoint_path(run), log_path(run), run / "config.json", run / "samples", metrics_path(run)}) {
         std::error_code ec;
         std::filesystem::remove_all(f, ec);
         if (ec) throw io_error(f.string() + ": cannot remove it to replace the run: " + ec.message());

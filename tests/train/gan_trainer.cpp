@@ -150,13 +150,15 @@ TEST_CASE("the trainer rejects bad inputs with clear errors") {
     std::filesystem::remove(path);
 }
 
-TEST_CASE("resume stays bit-exact with the λ warm-up, the signed mask and mask noise on") {
+TEST_CASE("resume stays bit-exact with every trainer option on (warm-up, signed and hard masks, noise, DiffAugment)") {
     const auto& data = tiny_training_set();
     const auto path = temp_path("resume_options.safetensors");
     auto o = tiny_options(11);
     o.lambda_warmup = 4;
     o.discriminator_mask = train::mask_range::signed_;
     o.mask_noise = 0.2;
+    o.straight_through_mask = true;
+    o.diff_augment = true;
     tiny_ising_gan direct(o);
     train::gan_step_stats direct_last;
     for (int i = 0; i < 5; ++i) direct_last = direct.step(data);

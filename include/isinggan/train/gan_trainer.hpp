@@ -46,6 +46,7 @@
 #include "isinggan/core/error.hpp"
 #include "isinggan/core/transfer.hpp"
 #include "isinggan/data/dihedral.hpp"
+#include "isinggan/data/pair_augment.hpp"
 #include "isinggan/data/image_mask_set.hpp"
 #include "isinggan/init/xavier.hpp"
 #include "isinggan/io/checkpoint.hpp"
@@ -88,6 +89,9 @@ struct gan_options {
     /// and its gradient passes to m unchanged (straight-through): D cannot tell
     /// the two apart by softness. CPU backend only, for now.
     bool straight_through_mask = false;
+    /// Differentiable augmentation (colour, translation, cutout; data/pair_augment.hpp)
+    /// of the real and the generated pairs before D, in both steps. CPU backend only, for now.
+    bool diff_augment = false;
 };
 
 /// Throws argument_error naming the option when `o` holds a value no trainer can use.
@@ -140,8 +144,8 @@ public:
           energy_(mrf_options{.lambda = 1.0, .reduce = reduction::mean}) {
         require_backend<backend_type>();
         validate(opt_);
-        if (opt_.straight_through_mask && !std::same_as<backend_type, cpu>)
-            throw argument_error("gan_trainer: straight_through_mask runs on the cpu backend only, for now");
+        if ((opt_.straight_through_mask || opt_.diff_augment) && !std::same_as<backend_type, cpu>)
+            throw argument_error("gan_trainer: straight_through_mask and diff_augment run on the cpu backend only, for now");
         rng init(derive_seed(opt_.seed, stream_init, 0));
         init::xavier_init(*g_, init);
         init::xavier_init(*d_, init);
@@ -185,8 +189,16 @@ public:
                 }
             }
         }
-        return step_impl(upload(real_host_, real_device_), upload(z_host_, z_device_),
-                         offset ? &upload(fake_offset_host_, fake_offset_device_) : nullptr);
+        if (opt_.diff_augment) {  // three draws: D's real and generated pairs, then G's step
+            const std::size_t side = std::size_t(Generator::size);
+            augment_real_ = draw_pair_augment(n, side, gen);
+            augment_fake_ = draw_pair_augment(n, side, gen);
+            augment_g_ = draw_pair_augment(n, side, gen);
+        }
+        const auto stats = step_impl(upload(real_host_, real_device_), upload(z_host_, z_device_),
+                                     offset ? &upload(fake_offset_host_, fake_offset_device_) : nullptr);
+        augment_real_.clear();
+        return stats;
     }
 
     /// The same step on a batch the caller assembled, on the trainer's
@@ -237,12 +249,20 @@ private:
         if (fake_offset) ops::axpy(backend_type{}, 1.0f, *fake_offset, fake_);
 
         // 2. Discriminator: real → 1, fake → 0.
+        // What D sees: the pairs, or their augmented copies (host-assembled steps with diff_augment).
+        const bool augmenting = !augment_real_.empty();
+        const auto augmented = [&](const tensor_type& x, const std::vector<pair_augment_params>& p,
+                                   tensor_type& out) -> const tensor_type& {
+            if (!augmenting) return x;
+            if constexpr (std::same_as<backend_type, cpu>) pair_augment_forward(x, p, out);
+            return out;
+        };
         zero_grad(*d_);
-        const tensor_type& real_logits = d_->forward(real);
+        const tensor_type& real_logits = d_->forward(augmented(real, augment_real_, augmented_));
         stats.d_real = mean_probability(download(real_logits, logits_host_));
         double d_loss = bce(real_logits, 1.0f, d_logit_grad_);
         backward_params(*d_, d_logit_grad_);  // nothing upstream of D trains in this step
-        const tensor_type& fake_logits = d_->forward(fake_);
+        const tensor_type& fake_logits = d_->forward(augmented(fake_, augment_fake_, augmented_));
         stats.d_fake = mean_probability(download(fake_logits, logits_host_));
         d_loss += bce(fake_logits, 0.0f, d_logit_grad_);
         require_finite(d_loss, "discriminator loss");
@@ -250,12 +270,16 @@ private:
         d_adam_.step(*d_);
 
         // 3. Generator: fool the updated discriminator, plus λ·L_smooth on the mask.
-        const tensor_type& logits = d_->forward(fake_);
+        const tensor_type& logits = d_->forward(augmented(fake_, augment_g_, augmented_));
         stats.g_loss = bce(logits, 1.0f, d_logit_grad_);
         // Only D's input gradient is needed: its parameter gradients would be
         // cleared at its next step before any use, so the convolutions skip them.
-        const tensor_type& d_input = backward_input(*d_, d_logit_grad_);
-        split(d_input, d_image_, d_mask_);
+        const tensor_type* d_input = &backward_input(*d_, d_logit_grad_);
+        if (augmenting) {  // back through the augmentation
+            if constexpr (std::same_as<backend_type, cpu>) pair_augment_backward(*d_input, augment_g_, d_unaugmented_);
+            d_input = &d_unaugmented_;
+        }
+        split(*d_input, d_image_, d_mask_);
         if (signed_mask) ops::scale(backend_type{}, d_mask_, 2.0f);  // d(2m − 1)/dm
         stats.mask_energy = energy(mask);
         if constexpr (Smoothness::enabled) {
@@ -439,7 +463,8 @@ private:
     tensor<cpu> real_image_, real_mask_, real_host_, z_host_, logits_host_;  // host staging
     tensor<cpu> fake_offset_host_;
     tensor_type real_device_, z_device_, fake_offset_device_;  // device copies (unused on the cpu backend)
-    tensor_type fake_, d_logit_grad_, d_image_, d_mask_, mask_for_d_;
+    tensor_type fake_, d_logit_grad_, d_image_, d_mask_, mask_for_d_, augmented_, d_unaugmented_;
+    std::vector<pair_augment_params> augment_real_, augment_fake_, augment_g_;  // this step's draws
 };
 
 }  // namespace isinggan::train

@@ -1,0 +1,93 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "isinggan/core/random.hpp"
+#include "isinggan/data/pair_augment.hpp"
+#include "support/random_tensor.hpp"
+
+using namespace isinggan;
+using isinggan::testing::random_tensor;
+
+TEST_CASE("pair_augment: the backward pass is the forward's adjoint, <A x, y> = <x, A^T y>") {
+    rng gen(3);
+    const auto x = random_tensor({5, 4, 16, 16}, gen);
+    const auto y = random_tensor({5, 4, 16, 16}, gen);
+    for (int parts = 1; parts < 8; ++parts) {
+        CAPTURE(parts);
+        const pair_augment_options o{bool(parts & 1), bool(parts & 2), bool(parts & 4)};
+        auto p = draw_pair_augment(5, 16, gen, o);
+        for (auto& q : p) q.brightness = 0;  // the one affine (not linear) part: its gradient is dy itself
+        tensor<cpu> ax, aty;
+        pair_augment_forward(x, p, ax);
+        pair_augment_backward(y, p, aty);
+        double lhs = 0, rhs = 0;
+        for (std::size_t i = 0; i < x.size(); ++i) lhs += double(ax.data()[i]) * y.data()[i];
+        for (std::size_t i = 0; i < x.size(); ++i) rhs += double(x.data()[i]) * aty.data()[i];
+        CHECK(lhs == doctest::Approx(rhs).epsilon(1e-5));
+    }
+}
+
+TEST_CASE("pair_augment: gradient matches finite differences (brightness makes the map affine)") {
+    rng gen(8);
+    auto x = random_tensor({2, 4, 8, 8}, gen);
+    const auto w = random_tensor({2, 4, 8, 8}, gen);
+    const auto p = draw_pair_augment(2, 8, gen);
+    const auto loss = [&] {
+        tensor<cpu> y;
+        pair_augment_forward(x, p, y);
+        double s = 0;
+        for (std::size_t i = 0; i < y.size(); ++i) s += double(y.data()[i]) * w.data()[i];
+        return s;
+    };
+    tensor<cpu> g;
+    pair_augment_backward(w, p, g);
+    for (std::size_t i : {0u, 17u, 70u, 200u, 300u, 511u}) {
+        const float keep = x.data()[i];
+        x.data()[i] = keep + 1e-2f;
+        const double up = loss();
+        x.data()[i] = keep - 1e-2f;
+        const double down = loss();
+        x.data()[i] = keep;
+        CHECK((up - down) / 2e-2 == doctest::Approx(g.data()[i]).epsilon(1e-3));
+    }
+}
+
+TEST_CASE("pair_augment: translation and cutout move image and mask alike; colour leaves the mask alone") {
+    // The mask equals the image's first channel; after augmentation without
+    // colour it still does, at every pixel. With colour, the mask is still a
+    // shifted, cut copy of the original mask.
+    rng gen(12);
+    auto x = random_tensor({3, 4, 16, 16}, gen);
+    for (std::size_t b = 0; b < 3; ++b) std::copy_n(x.plane(b, 0), 256, x.plane(b, 3));
+    auto p = draw_pair_augment(3, 16, gen, {false, true, true});
+    p[0].shift_y = 2, p[0].shift_x = -1, p[0].cut_side = 0;
+    tensor<cpu> y;
+    pair_augment_forward(x, p, y);
+    for (std::size_t b = 0; b < 3; ++b)
+        for (std::size_t i = 0; i < 256; ++i) CHECK(y.plane(b, 3)[i] == y.plane(b, 0)[i]);
+    CHECK(y(0, 3, 2, 0) == x(0, 3, 0, 1));  // shifted down by 2, left by 1
+    CHECK(y(0, 3, 0, 5) == 0.0f);            // the rows shifted in are zero
+    // Cutout: a square of side 8 is zero in all 4 channels.
+    const auto& q = p[1];
+    for (std::size_t c = 0; c < 4; ++c) CHECK(y(1, c, std::size_t(q.cut_y + 3), std::size_t(q.cut_x + 5)) == 0.0f);
+    // Colour changes the image but not the mask.
+    auto pc = p;
+    for (auto& v : pc) v.brightness = 0.3f, v.saturation = 1.5f, v.contrast = 0.7f;
+    tensor<cpu> yc;
+    pair_augment_forward(x, pc, yc);
+    for (std::size_t b = 0; b < 3; ++b)
+        for (std::size_t i = 0; i < 256; ++i) CHECK(yc.plane(b, 3)[i] == y.plane(b, 3)[i]);
+    std::size_t changed = 0;
+    for (std::size_t i = 0; i < 256; ++i) changed += yc.plane(2, 0)[i] != y.plane(2, 0)[i];
+    CHECK(changed > 100);  // the image outside the cut square
+}
+
+TEST_CASE("pair_augment: bad shapes and parameter counts are refused") {
+    rng gen(1);
+    const auto p = draw_pair_augment(2, 8, gen);
+    tensor<cpu> y;
+    CHECK_THROWS_AS(pair_augment_forward(tensor<cpu>({2, 3, 8, 8}), p, y), shape_error);
+    CHECK_THROWS_AS(pair_augment_forward(tensor<cpu>({3, 4, 8, 8}), p, y), argument_error);
+}
