@@ -344,6 +344,8 @@ private:
             ~restore_handler() { std::signal(SIGINT, h); }
         } restore{previous_handler};
 
+        // The step-0 grid (and its statistics) first, so that the time limit counts training alone.
+        if (trainer.steps() == 0) save_grid();
         // Two limits, checked between steps: --iters (none when only --minutes is given) and --minutes of
         // wall-clock training in this invocation (a resumed run gets its --minutes afresh).
         const auto started = std::chrono::steady_clock::now();
@@ -351,12 +353,15 @@ private:
         const auto training_seconds = [&] {
             return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         };
-        const auto reached_minutes = [&] { return a.minutes && training_seconds() >= *a.minutes * 60.0; };
+        // At least one step per invocation, however short the budget: a run always makes progress.
+        const std::int64_t first_step = trainer.steps();
+        const auto reached_minutes = [&] {
+            return a.minutes && trainer.steps() > first_step && training_seconds() >= *a.minutes * 60.0;
+        };
 
         train::progress_reporter progress(name,
                                           a.iters ? std::size_t(*a.iters) : train::progress_reporter::unknown_total);
         progress.update(std::size_t(trainer.steps()));
-        if (trainer.steps() == 0) save_grid();
         auto last = std::chrono::steady_clock::now();
         try {
             while (!reached_iters() && !reached_minutes() && !interrupted) {
