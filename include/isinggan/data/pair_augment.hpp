@@ -36,10 +36,11 @@ struct pair_augment_options {
     bool colour = true, translation = true, cutout = true;
 };
 
-/// Draws the parameters for n samples of side `side`.
-inline std::vector<pair_augment_params> draw_pair_augment(std::size_t n, std::size_t side, rng& gen,
-                                                          const pair_augment_options& o = {}) {
-    std::vector<pair_augment_params> p(n);
+/// Draws the parameters for n samples of side `side` into `p` (resized; no
+/// allocation once it has held n, so a trainer can draw every step).
+inline void draw_pair_augment(std::vector<pair_augment_params>& p, std::size_t n, std::size_t side, rng& gen,
+                              const pair_augment_options& o = {}) {
+    p.assign(n, pair_augment_params{});
     const int s = int(side), shift = s / 8, cut = s / 2;
     for (auto& q : p) {
         if (o.colour) {
@@ -57,6 +58,12 @@ inline std::vector<pair_augment_params> draw_pair_augment(std::size_t n, std::si
             q.cut_x = int(gen.below(std::uint64_t(s - cut + 1)));
         }
     }
+}
+
+inline std::vector<pair_augment_params> draw_pair_augment(std::size_t n, std::size_t side, rng& gen,
+                                                          const pair_augment_options& o = {}) {
+    std::vector<pair_augment_params> p;
+    draw_pair_augment(p, n, side, gen, o);
     return p;
 }
 
@@ -88,6 +95,13 @@ inline void shift_planes(const float* src, float* dst, std::size_t channels, int
                 out[x] = sx >= 0 && sx < side ? in[sx] : 0.0f;
             }
         }
+}
+
+/// One sample's scratch, kept per thread so that a training step allocates nothing once warm.
+inline std::vector<float>& sample_scratch(std::size_t n) {
+    thread_local std::vector<float> tmp;
+    tmp.resize(n);
+    return tmp;
 }
 
 inline void cut(float* x, std::size_t channels, int side, const pair_augment_params& q) {
@@ -122,7 +136,7 @@ inline void pair_augment_forward(const tensor<cpu>& x, const std::vector<pair_au
     const int side = int(x.h());
     const std::size_t plane = x.h() * x.w();
     y.resize(x.shape());
-    std::vector<float> tmp(4 * plane);
+    std::vector<float>& tmp = augment_detail::sample_scratch(4 * plane);
     for (std::size_t b = 0; b < x.n(); ++b) {
         const auto& q = p[b];
         std::copy_n(x.sample(b), 4 * plane, tmp.data());
@@ -141,7 +155,7 @@ inline void pair_augment_backward(const tensor<cpu>& dy, const std::vector<pair_
     const int side = int(dy.h());
     const std::size_t plane = dy.h() * dy.w();
     dx.resize(dy.shape());
-    std::vector<float> tmp(4 * plane);
+    std::vector<float>& tmp = augment_detail::sample_scratch(4 * plane);
     for (std::size_t b = 0; b < dy.n(); ++b) {
         const auto& q = p[b];
         std::copy_n(dy.sample(b), 4 * plane, tmp.data());

@@ -191,9 +191,9 @@ public:
         }
         if (opt_.diff_augment) {  // three draws: D's real and generated pairs, then G's step
             const std::size_t side = std::size_t(Generator::size);
-            augment_real_ = draw_pair_augment(n, side, gen);
-            augment_fake_ = draw_pair_augment(n, side, gen);
-            augment_g_ = draw_pair_augment(n, side, gen);
+            draw_pair_augment(augment_real_, n, side, gen);
+            draw_pair_augment(augment_fake_, n, side, gen);
+            draw_pair_augment(augment_g_, n, side, gen);
         }
         const auto stats = step_impl(upload(real_host_, real_device_), upload(z_host_, z_device_),
                                      offset ? &upload(fake_offset_host_, fake_offset_device_) : nullptr);
