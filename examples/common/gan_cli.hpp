@@ -2,10 +2,12 @@
 // Command line of the four GAN programs (gan, resgan, ising_gan,
 // ising_resgan): the subcommands train, sample and export, their flags, and
 // the usage text. Parsing only; examples/common/gan_program.hpp runs them.
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -88,10 +90,17 @@ inline void print_usage(const std::string& program, std::ostream& out) {
 
 namespace cli_detail {
 
-inline std::uint64_t whole_number(const std::string& flag, const std::string& text) {
-    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 18)
+/// A whole number that fits T; a value out of T's range is refused (not wrapped).
+template <class T = std::uint64_t>
+inline T whole_number(const std::string& flag, const std::string& text) {
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
         throw usage_error(flag + " needs a non-negative whole number, got '" + text + "'");
-    return std::stoull(text);
+    std::uint64_t v = 0;
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+    constexpr auto most = static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+    if (r.ec == std::errc::result_out_of_range || v > most)
+        throw usage_error(flag + " is out of range: '" + text + "' (at most " + std::to_string(most) + ")");
+    return static_cast<T>(v);
 }
 
 inline double real_number(const std::string& flag, const std::string& text) {
@@ -149,7 +158,7 @@ inline program_args parse_args(int argc, char** argv) {
         if (flag == "--data") a.data = v;
         else if (flag == "--modalities") a.modalities = v;
         else if (flag == "--modality") a.modality = whole_number(flag, v);
-        else if (flag == "--size") a.size = int(whole_number(flag, v));
+        else if (flag == "--size") a.size = whole_number<int>(flag, v);
         else if (flag == "--width") a.width = real_number(flag, v);
         else if (flag == "--batch") a.batch = whole_number(flag, v);
         else if (flag == "--iters") a.iters = whole_number(flag, v);
@@ -177,7 +186,7 @@ inline program_args parse_args(int argc, char** argv) {
         else if (flag == "--beta1") a.beta1 = real_number(flag, v);
         else if (flag == "--beta2") a.beta2 = real_number(flag, v);
         else if (flag == "--seed") a.seed = whole_number(flag, v), a.seed_given = true;
-        else if (flag == "--threads") a.threads = int(whole_number(flag, v));
+        else if (flag == "--threads") a.threads = whole_number<int>(flag, v);
         else if (flag == "--out") a.out = v;
         else if (flag == "--checkpoint-every") a.checkpoint_every = whole_number(flag, v);
         else if (flag == "--sample-every") a.sample_every = whole_number(flag, v);

@@ -11,9 +11,11 @@
 // pytorch-fid's format (arrays mu and sigma). --save-stats writes PATH_A's
 // statistics. --device cuda runs the Inception on the GPU (images are still
 // read and resized on the host). Prints "FID: <value>". See README.md.
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -58,10 +60,15 @@ options parse(int argc, char** argv) {
             if (i + 1 >= argc) throw argument_error(a + " needs a value");
             return argv[++i];
         };
+        // A positive whole number that fits an int (the thread count's type): larger ones are refused, not wrapped.
         auto number = [&](const std::string& v) {
+            errno = 0;
             char* end = nullptr;
             const long n = std::strtol(v.c_str(), &end, 10);
             if (v.empty() || *end != '\0' || n < 1) throw argument_error(a + " needs a positive integer, got \"" + v + "\"");
+            if (errno == ERANGE || n > std::numeric_limits<int>::max())
+                throw argument_error(a + " is out of range: \"" + v + "\" (at most " +
+                                     std::to_string(std::numeric_limits<int>::max()) + ")");
             return n;
         };
         if (a == "--weights")

@@ -9,6 +9,8 @@
 // decreasing size, and prints the cluster sizes. The trainers then keep one
 // modality with --modality M --modalities modalities.csv.
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -53,8 +55,11 @@ struct arguments {
 
 std::uint64_t parse_number(const std::string& flag, const char* text) {
     char* end = nullptr;
+    errno = 0;
     const unsigned long long v = std::strtoull(text, &end, 10);
-    if (!*text || *end || text[0] == '-') usage((flag + " needs a non-negative whole number").c_str());
+    if (!*text || *end || !std::isdigit(static_cast<unsigned char>(text[0])))
+        usage((flag + " needs a non-negative whole number").c_str());
+    if (errno == ERANGE) usage((flag + " is out of range: '" + text + "' (at most 18446744073709551615)").c_str());
     return v;
 }
 

@@ -2,6 +2,7 @@
 // GAN-generated pairs, and reports the IoU on a held-out test set (Table 1).
 // Flags, outputs and exit codes: examples/unet/README.md.
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <numeric>
 #include <sstream>
 #include <string>
@@ -53,14 +55,17 @@ double number(const std::string& flag, const std::string& v) {
     return d;
 }
 
-std::uint64_t whole(const std::string& flag, const std::string& v) {
+/// A whole number that fits T; a value out of T's range is refused (not wrapped).
+template <class T = std::uint64_t>
+T whole(const std::string& flag, const std::string& v) {
     if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos)
         throw usage_error(flag + " needs a whole number, got '" + v + "'");
-    try {
-        return std::stoull(v);
-    } catch (const std::exception&) {
-        throw usage_error(flag + " is out of range: '" + v + "'");
-    }
+    std::uint64_t n = 0;
+    const auto r = std::from_chars(v.data(), v.data() + v.size(), n);
+    constexpr auto most = static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+    if (r.ec == std::errc::result_out_of_range || n > most)
+        throw usage_error(flag + " is out of range: '" + v + "' (at most " + std::to_string(most) + ")");
+    return static_cast<T>(n);
 }
 
 settings parse(int argc, char** argv) {
@@ -85,7 +90,7 @@ settings parse(int argc, char** argv) {
         else if (flag == "--dice") s.dice = number(flag, v);
         else if (flag == "--split-seed") s.split_seed = whole(flag, v);
         else if (flag == "--seed") s.seed = whole(flag, v);
-        else if (flag == "--threads") s.threads = int(whole(flag, v));
+        else if (flag == "--threads") s.threads = whole<int>(flag, v);
         else if (flag == "--cache") s.cache = v;
         else if (flag == "--synthetic-count") s.synthetic_count = whole(flag, v);
         else if (flag == "--out") s.out = v;
