@@ -48,6 +48,9 @@ struct program_args {
     std::string out;                 // run folder (train) / grid file (sample) / folder (export)
     bool resume = false;
     bool overwrite = false;          // replace a run already in --out (one is refused otherwise)
+    bool override_settings = false;  // --override: with --resume, flags may change the run's settings
+    std::set<std::string> given;     // the flags on the command line (a resume compares them with the run's)
+    std::string override_history;    // the settings --override changed, step by step (kept in the checkpoint)
     std::size_t checkpoint_every = 200;
     std::size_t sample_every = 200;
     std::size_t synthetic = 512;     // synthetic samples when no --data is given
@@ -64,7 +67,7 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "  train   --out RUN [--data DIR] [--modalities CSV --modality K] [--size S] [--width W]\n"
         << "          [--batch N] [--iters N] [--lambda L] [--lr R] [--beta1 B] [--beta2 B] [--seed S]\n"
         << "          [--threads T] [--checkpoint-every M] [--sample-every M] [--synthetic N] [--cache DIR]\n"
-        << "          [--device cpu|cuda] [--minutes M] [--resume | --overwrite] [--lr-g R] [--lr-d R]\n"
+        << "          [--device cpu|cuda] [--minutes M] [--resume [--override] | --overwrite] [--lr-g R] [--lr-d R]\n"
         << "          [--lambda-warmup N] [--mask-range unit|signed] [--mask-noise S] [--hard-mask on|off]\n"
         << "          [--diff-augment on|off]\n"
         << "  sample  --checkpoint FILE --out GRID.png [--n 64] [--seed S] [--threads T]\n"
@@ -76,7 +79,8 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "  --device D       train on cpu (default) or cuda (the GPU; sampling and export stay on the CPU)\n"
         << "  --iters N        stop at step N (default 2000; with --minutes and no --iters, no step limit)\n"
         << "  --minutes M      stop after M minutes of training (M > 0, e.g. 0.5), or at --iters if sooner\n"
-        << "  --resume         continue the run in RUN from its checkpoint (up to --iters)\n"
+        << "  --resume         continue the run in RUN from its checkpoint (up to --iters), with its settings\n"
+        << "  --override       with --resume: let --batch, --lambda, ... change the run's settings (recorded)\n"
         << "  --overwrite      replace the run in RUN; without --resume or --overwrite, a RUN that holds\n"
         << "                   a run (checkpoint.safetensors or log.csv) is refused\n"
         << "  --lr-g R, --lr-d R  Adam learning rate of the generator / the discriminator (default --lr)\n"
@@ -137,7 +141,7 @@ inline program_args parse_args(int argc, char** argv) {
         "--data", "--modalities", "--modality", "--size", "--width", "--batch", "--iters", "--lambda", "--lr",
         "--beta1", "--beta2", "--seed", "--threads", "--out", "--resume", "--checkpoint-every", "--sample-every",
         "--synthetic", "--cache", "--device", "--minutes", "--overwrite", "--lr-g", "--lr-d", "--lambda-warmup",
-        "--mask-range", "--mask-noise", "--hard-mask", "--diff-augment"};
+        "--mask-range", "--mask-noise", "--hard-mask", "--diff-augment", "--override"};
     static const std::set<std::string> sample_flags{"--checkpoint", "--n", "--seed", "--threads", "--out"};
     static const std::set<std::string> export_flags{"--checkpoint", "--n", "--seed", "--threads", "--out", "--batch"};
     const auto& allowed = a.command == "train" ? train_flags : a.command == "sample" ? sample_flags : export_flags;
@@ -148,9 +152,10 @@ inline program_args parse_args(int argc, char** argv) {
             throw usage_error(flag.rfind("--", 0) == 0 ? "'" + a.command + "' does not take " + flag
                                                        : "unexpected argument '" + flag + "'");
         if (!seen.insert(flag).second) throw usage_error(flag + " is given twice");
-        if (flag == "--resume" || flag == "--overwrite") {  // switches: no value follows
+        if (flag == "--resume" || flag == "--overwrite" || flag == "--override") {  // switches: no value follows
             if (flag == "--resume") a.resume = true;
-            else a.overwrite = true;
+            else if (flag == "--overwrite") a.overwrite = true;
+            else a.override_settings = true;
             continue;
         }
         if (i + 1 >= argc) throw usage_error(flag + " needs a value");
@@ -209,6 +214,7 @@ inline program_args parse_args(int argc, char** argv) {
         if (a.minutes && !seen.count("--iters")) a.iters.reset();  // the time limit alone stops the run
         if (a.resume && a.overwrite)
             throw usage_error("--resume continues the run in --out, --overwrite replaces it: give one of them");
+        if (a.override_settings && !a.resume) throw usage_error("--override goes with --resume");
         if (!a.modalities.empty() && a.modality == 0) throw usage_error("--modalities needs --modality K (1..k)");
         if (a.modality != 0 && a.modalities.empty()) throw usage_error("--modality needs --modalities CSV");
         if (!a.modalities.empty() && a.data.empty()) throw usage_error("--modalities needs --data DIR");
@@ -219,6 +225,7 @@ inline program_args parse_args(int argc, char** argv) {
                                        std::pair{"--lr-d", a.lr_d}})
             if (lr && *lr <= 0) throw usage_error(std::string(flag) + " must be positive");
     }
+    a.given = std::move(seen);
     return a;
 }
 

@@ -12,6 +12,7 @@
 // instantiation; to keep compile times short a program instantiates only the
 // pairs in `for_model` below, and --size/--width reject the others.
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -20,8 +21,10 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #if defined(_OPENMP)
@@ -181,8 +184,15 @@ private:
         if (a.resume) {
             if (!fs::exists(checkpoint))
                 throw io_error(checkpoint.string() + ": no checkpoint to resume from (train without --resume first)");
-            const auto meta = train::read_checkpoint_info(checkpoint).metadata;
+            const auto info = train::read_checkpoint_info(checkpoint);
+            const auto& meta = info.metadata;
             check_program(meta, checkpoint, name);
+            // The generators are shared (gan and ising_gan both train "gan"): the program decides the loss.
+            if (!meta.count("program"))
+                throw io_error(checkpoint.string() + ": not a checkpoint of the GAN programs (no \"program\" entry)");
+            if (meta.at("program") != name)
+                throw usage_error(checkpoint.string() + " is a run of " + meta.at("program") + ", not of " + name +
+                                  ": resume it with " + meta.at("program") + " train --resume");
             const int saved_size = int(number(meta, "size", checkpoint));
             const double saved_width = number(meta, "width", checkpoint);
             std::uint64_t saved_seed = 0;
@@ -200,15 +210,7 @@ private:
             a.size = saved_size;
             a.width = saved_width;
             a.seed = saved_seed;
-            if (ising && !a.lambda) a.lambda = number(meta, "lambda", checkpoint);
-            // Settings that change what a step computes: the run's own unless given again
-            // (checkpoints from before these settings existed had their defaults).
-            if (!a.lambda_warmup && meta.count("lambda_warmup"))
-                a.lambda_warmup = std::size_t(number(meta, "lambda_warmup", checkpoint));
-            if (!a.mask_range && meta.count("mask_range")) a.mask_range = meta.at("mask_range");
-            if (!a.mask_noise && meta.count("mask_noise")) a.mask_noise = number(meta, "mask_noise", checkpoint);
-            if (!a.hard_mask && meta.count("hard_mask")) a.hard_mask = meta.at("hard_mask") == "on";
-            if (!a.diff_augment && meta.count("diff_augment")) a.diff_augment = meta.at("diff_augment") == "on";
+            keep_run_settings(a, info, checkpoint);
         }
         if (!ising && a.lambda) throw usage_error("--lambda: " + name + " has no smoothness term");
         if (a.device == "cuda") {
@@ -222,6 +224,94 @@ private:
         const int size = a.size.value_or(64);
         const int divisor = width_divisor(a.width.value_or(1.0));
         return for_model(size, divisor, [&]<int S, int D>() { return train_model<S, D, cpu>(name, a); });
+    }
+
+    /// --resume: the settings that change what a step computes are the run's (from its checkpoint).
+    /// A flag that gives one of them a different value is refused, unless --override is given: then
+    /// the change is printed and recorded (config.json and the checkpoint's "overrides"). Checkpoints
+    /// from before a setting was recorded had the flag's default, or take the flag as given.
+    static void keep_run_settings(program_args& a, const checkpoint_info& info, const fs::path& checkpoint) {
+        const auto& meta = info.metadata;
+        std::vector<std::string> changes;
+        // Refuses or records a flag given with a value other than the run's.
+        const auto differs = [&](const std::string& flag, const std::string& given, const std::string& run) {
+            if (!a.override_settings)
+                throw usage_error(flag + " " + given + " differs from the run's " + run +
+                                  ": a resumed run keeps its settings (leave " + flag +
+                                  " out, or give --override to change it)");
+            changes.push_back(flag + " " + run + " -> " + given);
+        };
+        const auto same = [](double x, double y) { return x == y || format(x) == format(y); };
+        if (ising) {
+            const double run = number(meta, "lambda", checkpoint);
+            if (a.given.count("--lambda") && !same(*a.lambda, run)) differs("--lambda", format(*a.lambda), format(run));
+            else a.lambda = run;
+        }
+        if (meta.count("batch")) {
+            const auto run = std::size_t(number(meta, "batch", checkpoint));
+            if (a.given.count("--batch") && a.batch != run) differs("--batch", std::to_string(a.batch), std::to_string(run));
+            else a.batch = run;
+        }
+        if (meta.count("lambda_warmup")) {
+            const auto run = std::size_t(number(meta, "lambda_warmup", checkpoint));
+            if (a.lambda_warmup && *a.lambda_warmup != run)
+                differs("--lambda-warmup", std::to_string(*a.lambda_warmup), std::to_string(run));
+            else a.lambda_warmup = run;
+        }
+        if (meta.count("mask_range")) {
+            if (a.mask_range && *a.mask_range != meta.at("mask_range"))
+                differs("--mask-range", *a.mask_range, meta.at("mask_range"));
+            else a.mask_range = meta.at("mask_range");
+        }
+        if (meta.count("mask_noise")) {
+            const double run = number(meta, "mask_noise", checkpoint);
+            if (a.mask_noise && !same(*a.mask_noise, run)) differs("--mask-noise", format(*a.mask_noise), format(run));
+            else a.mask_noise = run;
+        }
+        for (const auto& [flag, key, value] : {std::tuple{"--hard-mask", "hard_mask", &a.hard_mask},
+                                               std::tuple{"--diff-augment", "diff_augment", &a.diff_augment}}) {
+            if (!meta.count(key)) continue;
+            const bool run = meta.at(key) == "on";
+            if (*value && **value != run) differs(flag, **value ? "on" : "off", run ? "on" : "off");
+            else *value = run;
+        }
+        // Adam's settings: the trainer restores them from the checkpoint's optimizer state, so a
+        // different value could not take effect; it is refused, --override or not.
+        const checkpoint_reader reader(checkpoint);
+        const auto adam = [&](const char* network, const char* setting) -> std::optional<double> {
+            const std::string* v = reader.file().find_metadata(std::string("isinggan.optimizer.") + network + "." + setting);
+            double d = 0;
+            if (!v || std::from_chars(v->data(), v->data() + v->size(), d).ptr != v->data() + v->size()) return std::nullopt;
+            return d;
+        };
+        const auto fixed = [&](const std::string& flag, double given, std::optional<double> run) {
+            if (run && !same(given, *run))
+                throw usage_error(flag + " " + format(given) + " differs from the run's " + format(*run) +
+                                  ": the optimizers' settings come from the checkpoint and cannot change on a resume "
+                                  "(leave " + flag + " out)");
+        };
+        const auto g_lr = adam("generator", "lr"), d_lr = adam("discriminator", "lr");
+        if (a.given.count("--lr-g")) fixed("--lr-g", *a.lr_g, g_lr);
+        else if (a.given.count("--lr")) fixed("--lr", a.lr, g_lr);
+        if (a.given.count("--lr-d")) fixed("--lr-d", *a.lr_d, d_lr);
+        else if (a.given.count("--lr")) fixed("--lr", a.lr, d_lr);
+        for (const char* network : {"generator", "discriminator"}) {
+            if (a.given.count("--beta1")) fixed("--beta1", a.beta1, adam(network, "beta1"));
+            if (a.given.count("--beta2")) fixed("--beta2", a.beta2, adam(network, "beta2"));
+        }
+        // What config.json records: the values the run goes on with.
+        if (g_lr) a.lr_g = *g_lr;
+        if (d_lr) a.lr_d = *d_lr;
+        if (const auto b = adam("generator", "beta1")) a.beta1 = *b;
+        if (const auto b = adam("generator", "beta2")) a.beta2 = *b;
+
+        a.override_history = meta.count("overrides") ? meta.at("overrides") : "";
+        if (!changes.empty()) {
+            std::string line = "step " + std::to_string(info.step) + ":";
+            for (const auto& c : changes) line += " " + c + (&c == &changes.back() ? "" : ",");
+            std::cout << "--override: the run's settings change at " << line << '\n';
+            a.override_history += (a.override_history.empty() ? "" : "; ") + line;
+        }
     }
 
 #ifdef ISINGGAN_EXAMPLES_CUDA
@@ -268,12 +358,12 @@ private:
                       << " of an interrupted save (" << checkpoint.filename().string() << ".tmp-*)\n";
         const std::map<std::string, std::string> meta{
             {"program", name}, {"generator", Generator<S, D>::name}, {"size", std::to_string(S)},
-            {"width", format(1.0 / D)}, {"lambda", format(ising ? o.lambda : 0.0)}, {"seed", std::to_string(a.seed)},
+            {"width", format(1.0 / D)}, {"lambda", exact(ising ? o.lambda : 0.0)}, {"seed", std::to_string(a.seed)},
+            {"batch", std::to_string(a.batch)},
             {"lambda_warmup", std::to_string(o.lambda_warmup)}, {"mask_range", a.mask_range.value_or("unit")},
-            {"mask_noise", format(o.mask_noise)}, {"hard_mask", o.straight_through_mask ? "on" : "off"},
-            {"diff_augment", o.diff_augment ? "on" : "off"}};
-        write_config_json(run / "config.json",
-                          {{"program", name}, {"generator", Generator<S, D>::name},
+            {"mask_noise", exact(o.mask_noise)}, {"hard_mask", o.straight_through_mask ? "on" : "off"},
+            {"diff_augment", o.diff_augment ? "on" : "off"}, {"overrides", a.override_history}};
+        std::vector<std::pair<std::string, std::string>> config{{"program", name}, {"generator", Generator<S, D>::name},
                            {"smoothness", ising ? "mrf" : "none"}, {"data", a.data.empty() ? "synthetic" : a.data},
                            {"modalities", a.modalities}, {"modality", std::to_string(a.modality)},
                            {"size", std::to_string(S)}, {"width", format(1.0 / D)},
@@ -287,7 +377,9 @@ private:
                            {"beta1", format(a.beta1)}, {"beta2", format(a.beta2)}, {"seed", std::to_string(a.seed)},
                            {"training_samples", std::to_string(training_set.size())},
                            {"checkpoint_every", std::to_string(a.checkpoint_every)},
-                           {"sample_every", std::to_string(a.sample_every)}, {"device", B::name}});
+                           {"sample_every", std::to_string(a.sample_every)}, {"device", B::name}};
+        if (!a.override_history.empty()) config.emplace_back("overrides", a.override_history);
+        write_config_json(run / "config.json", config);
         double seconds = 0.0;
         training_log log(log_path(run), a.resume, trainer.steps(), seconds);
 
@@ -470,6 +562,13 @@ private:
         if (it == meta.end() || used == 0 || used != it->second.size())
             throw io_error(path.string() + ": checkpoint entry \"" + key + "\" is missing or not a number");
         return v;
+    }
+
+    /// A number as metadata: the shortest text that reads back as the same double.
+    static std::string exact(double v) {
+        char buf[32];
+        const auto r = std::to_chars(buf, buf + sizeof buf, v);
+        return std::string(buf, r.ptr);
     }
 
     static std::string format(double v) {
