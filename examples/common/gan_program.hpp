@@ -427,7 +427,12 @@ private:
             train::write_sample_grid(grid_path(run, trainer.steps()), grid_images, grid_masks);
             last_stats = record_metrics(g);
         };
-        auto save_checkpoint = [&] { trainer.save(checkpoint, meta); };
+        // The step of the checkpoint on disk (the one resumed from, then each save); -1 before the first.
+        std::int64_t saved_step = a.resume ? trainer.steps() : -1;
+        auto save_checkpoint = [&] {
+            trainer.save(checkpoint, meta);
+            saved_step = trainer.steps();
+        };
 
         interrupted = 0;
         const auto previous_handler = std::signal(SIGINT, on_interrupt);
@@ -471,9 +476,13 @@ private:
             }
         } catch (const train::non_finite_loss& e) {
             progress.finish("stopped");
-            throw train::non_finite_loss(std::string(e.what()) + ". The last good checkpoint is " +
-                                         checkpoint.string() + " (every " + std::to_string(a.checkpoint_every) +
-                                         " steps)");
+            if (saved_step >= 0 && fs::exists(checkpoint))
+                throw train::non_finite_loss(std::string(e.what()) + ". The last good checkpoint is " +
+                                             checkpoint.string() + ", at step " + std::to_string(saved_step) +
+                                             " (one every " + std::to_string(a.checkpoint_every) + " steps)");
+            throw train::non_finite_loss(std::string(e.what()) +
+                                         ". No checkpoint was written: the run stopped before its first one (due at step " +
+                                         std::to_string(a.checkpoint_every) + ", --checkpoint-every)");
         }
         const double trained_for = training_seconds();
         const bool by_time = !interrupted && !reached_iters();  // the loop ended, so --minutes did it
