@@ -20,9 +20,11 @@
 #include <omp.h>
 #endif
 
+#include <isinggan/data/held_out_split.hpp>
 #include <isinggan/io/dataset.hpp>
 #include <isinggan/io/training_data.hpp>
 
+#include "evaluate.hpp"
 #include "training.hpp"
 
 namespace ig = isinggan;
@@ -41,6 +43,8 @@ const char* usage_text =
     "            [--test-fraction F] [--test-data DIR] [--size S] [--width W] [--epochs N] [--lr R] [--batch B]\n"
     "            [--dice W] [--split-seed S] [--seed S] [--threads T] [--cache DIR] [--synthetic-count N]\n"
     "            [--device cpu|cuda]\n"
+    "       unet evaluate --checkpoint CK --data DIR [--out DIR] [--size S] [--width W] [--batch B] [--threads T]\n"
+    "                     [--cache DIR]   (IoU of CK's predictions on DIR's pairs; size and width from CK)\n"
     "widths: 1, 0.25, 0.125; sizes: multiples of 16 (the paper: 256). See examples/unet/README.md.\n";
 
 double number(const std::string& flag, const std::string& v) {
@@ -101,7 +105,9 @@ settings parse(int argc, char** argv) {
         else throw usage_error("unknown flag '" + flag + "'");
     }
     if (s.out.empty()) throw usage_error("--out RUN is required");
-    if (!(s.fraction > 0 && s.fraction <= 1)) throw usage_error("--fraction must be in (0, 1]");
+    if (!(s.fraction >= 0 && s.fraction <= 1)) throw usage_error("--fraction must be in [0, 1]");
+    if (s.fraction == 0 && s.synthetic.empty())
+        throw usage_error("--fraction 0 trains on --synthetic pairs alone: give at least one --synthetic DIR");
     if (!(s.test_fraction > 0 && s.test_fraction < 1)) throw usage_error("--test-fraction must be in (0, 1)");
     if (s.size == 0 || s.size % 16 != 0) throw usage_error("--size must be a positive multiple of 16");
     if (s.epochs == 0 || s.batch == 0) throw usage_error("--epochs and --batch must be at least 1");
@@ -118,15 +124,6 @@ settings parse(int argc, char** argv) {
                           "installed)");
 #endif
     return s;
-}
-
-/// The indices 0..n-1 in an order fixed by `seed`.
-std::vector<std::size_t> shuffled(std::size_t n, std::uint64_t seed) {
-    std::vector<std::size_t> v(n);
-    std::iota(v.begin(), v.end(), std::size_t(0));
-    ig::rng gen(seed);
-    std::shuffle(v.begin(), v.end(), gen.engine());
-    return v;
 }
 
 /// a followed by b (both of the same side).
@@ -184,22 +181,20 @@ split_sets prepare(const settings& s) {
     out.real_total = real.size();
 
     // Test split first, then --fraction of what remains, both from --split-seed,
-    // so the test set is the same for every fraction and every augmentation.
-    std::vector<std::size_t> order = shuffled(real.size(), s.split_seed);
+    // so the test set is the same for every fraction and every augmentation
+    // (and the images a GAN trained with --holdout F --split-seed S never saw).
     std::vector<std::size_t> train_idx;
     if (s.test_data.empty()) {
-        const auto n_test = std::size_t(std::llround(s.test_fraction * double(real.size())));
-        if (n_test == 0 || n_test >= real.size())
-            throw ig::argument_error("the real data (" + std::to_string(real.size()) +
-                                     " pairs) is too small to split with --test-fraction " +
-                                     std::to_string(s.test_fraction));
-        out.test = ig::data::subset(real, std::span<const std::size_t>(order.data(), n_test));
-        train_idx.assign(order.begin() + long(n_test), order.end());
+        const ig::data::held_out_split split = ig::data::split_held_out(real.size(), s.test_fraction, s.split_seed);
+        out.test = ig::data::subset(real, split.test);
+        train_idx = split.train;
     } else {
         out.test = load_folder(s.test_data, s);
-        train_idx = order;
+        train_idx = ig::data::shuffled_indices(real.size(), s.split_seed);
     }
-    const auto keep = std::max<std::size_t>(1, std::size_t(std::llround(s.fraction * double(train_idx.size()))));
+    // --fraction 0 trains on the synthetic pairs alone (TSTR: train on synthetic, test on real).
+    const auto keep = s.fraction == 0 ? std::size_t(0)
+                                      : std::max<std::size_t>(1, std::size_t(std::llround(s.fraction * double(train_idx.size()))));
     train_idx.resize(keep);
     std::sort(train_idx.begin(), train_idx.end());
     out.train = ig::data::subset(real, train_idx);
@@ -275,7 +270,50 @@ int run(const settings& s) {
 
 }  // namespace
 
+/// The flags of `unet evaluate` (argv[1] is "evaluate").
+unet_program::evaluate_settings parse_evaluate(int argc, char** argv, int& threads) {
+    unet_program::evaluate_settings e;
+    for (int i = 2; i < argc; ++i) {
+        const std::string flag = argv[i];
+        if (flag == "--help" || flag == "-h") throw usage_error("");
+        if (i + 1 >= argc) throw usage_error(flag.rfind("--", 0) == 0 ? flag + " needs a value" : "unexpected '" + flag + "'");
+        const std::string v = argv[++i];
+        if (flag == "--checkpoint") e.checkpoint = v;
+        else if (flag == "--data") e.data = v;
+        else if (flag == "--out") e.out = v;
+        else if (flag == "--cache") e.cache = v;
+        else if (flag == "--size") e.size = whole<std::size_t>(flag, v);
+        else if (flag == "--width") e.width = number(flag, v);
+        else if (flag == "--batch") e.batch = whole<std::size_t>(flag, v);
+        else if (flag == "--threads") threads = whole<int>(flag, v);
+        else throw usage_error("'evaluate' does not take " + flag);
+    }
+    if (e.checkpoint.empty() || e.data.empty()) throw usage_error("evaluate needs --checkpoint CK and --data DIR");
+    if (e.batch == 0) throw usage_error("--batch must be at least 1");
+    return e;
+}
+
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string(argv[1]) == "evaluate") {
+        int threads = 0;
+        unet_program::evaluate_settings e;
+        try {
+            e = parse_evaluate(argc, argv, threads);
+        } catch (const usage_error& err) {
+            if (*err.what()) std::cerr << "unet evaluate: " << err.what() << "\n";
+            std::cerr << usage_text;
+            return *err.what() ? 2 : 0;
+        }
+#if defined(_OPENMP)
+        if (threads > 0) omp_set_num_threads(threads);
+#endif
+        try {
+            return unet_program::evaluate(e);
+        } catch (const std::exception& err) {
+            std::cerr << "unet evaluate: " << err.what() << "\n";
+            return 1;
+        }
+    }
     settings s;
     try {
         s = parse(argc, argv);

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,13 @@ struct training_result {
     double train_seconds = 0.0;
 };
 
+/// The checkpoint metadata a U-Net run writes, so that evaluate needs no more flags than the checkpoint.
+inline std::map<std::string, std::string> unet_metadata(std::size_t size, double width) {
+    std::ostringstream w;
+    w << width;
+    return {{"program", "unet"}, {"size", std::to_string(size)}, {"width", w.str()}};
+}
+
 /// Trains a U-Net of width 1 / WidthDivisor on backend B for s.epochs epochs
 /// of sets.train, writing log.csv and checkpoint.safetensors to s.out, and
 /// scores it on sets.test.
@@ -71,7 +80,7 @@ training_result train_width(const settings& s, const split_sets& sets) {
         log << e << ',' << t << ',' << stats.mean_loss << '\n' << std::flush;
     }
     r.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - train_start).count();
-    trainer.save(s.out / "checkpoint.safetensors");
+    trainer.save(s.out / "checkpoint.safetensors", {.metadata = unet_metadata(s.size, s.width)});
     r.iou = trainer.evaluate(sets.test, s.batch);
     return r;
 }
