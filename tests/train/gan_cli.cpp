@@ -113,3 +113,26 @@ TEST_CASE("--minutes and --overwrite refuse what they cannot mean") {
     CHECK(error_of({"export", "--checkpoint", "c", "--out", "d", "--overwrite"})
               .find("'export' does not take --overwrite") != std::string::npos);
 }
+
+TEST_CASE("a whole number out of its flag's type is refused, not wrapped around") {
+    CHECK(error_of({"train", "--out", "r", "--size", "4294967328"})
+              .find("--size is out of range: '4294967328' (at most 2147483647)") != std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--threads", "4294967297"})
+              .find("--threads is out of range: '4294967297' (at most 2147483647)") != std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--seed", "18446744073709551616"}).find("--seed is out of range") !=
+          std::string::npos);
+    CHECK(error_of({"export", "--checkpoint", "c", "--out", "d", "--threads", "2147483648"})
+              .find("--threads is out of range") != std::string::npos);
+    // The largest values of the types are still taken.
+    CHECK(parse({"train", "--out", "r", "--threads", "2147483647"}).threads == 2147483647);
+    CHECK(parse({"train", "--out", "r", "--seed", "18446744073709551615"}).seed == 18446744073709551615ull);
+}
+
+TEST_CASE("--override goes with --resume; the flags given are kept for the resume to compare") {
+    CHECK(error_of({"train", "--out", "r", "--override"}).find("--override goes with --resume") != std::string::npos);
+    const auto a = parse({"train", "--out", "r", "--resume", "--override", "--batch", "8"});
+    CHECK(a.resume);
+    CHECK(a.override_settings);
+    CHECK(a.given.count("--batch") == 1);
+    CHECK(a.given.count("--lr") == 0);
+}
