@@ -130,6 +130,45 @@ TEST_CASE("a diverged step throws before any weight or optimizer state changes")
     CHECK(t.steps() == 1);
 }
 
+namespace {
+/// A smoothness term that is NaN while `poisoned`: the discriminator's loss
+/// stays finite and its step is taken before the generator's loss is known.
+struct nan_smoothness {
+    static constexpr bool enabled = true;
+    static constexpr bool needs_guide = false;
+    inline static bool poisoned = true;
+    nan_smoothness() = default;
+    explicit nan_smoothness(const mrf_options&) {}
+    double forward_backward(const tensor<cpu>& f, tensor<cpu>& grad, gradient_mode = gradient_mode::overwrite) {
+        require_shape(grad.shape(), f.shape(), "nan_smoothness");
+        return poisoned ? std::nan("") : 0.0;
+    }
+};
+}  // namespace
+
+TEST_CASE("a non-finite generator loss undoes the discriminator step already taken") {
+    using trainer = train::gan_trainer<tiny_generator, tiny_discriminator, nan_smoothness>;
+    nan_smoothness::poisoned = true;
+    trainer t(tiny_options());
+    const auto& data = tiny_training_set();
+    const auto d_before = all_params(t.discriminator());
+    const auto g_before = all_params(t.generator());
+    // The first step: Adam's moments are created by the very step that is undone.
+    CHECK_THROWS_AS(t.step(data), train::non_finite_loss);
+    CHECK(all_params(t.discriminator()) == d_before);
+    CHECK(all_params(t.generator()) == g_before);
+    CHECK(t.steps() == 0);
+    // Adam's moments and step count went back too: the next good step moves
+    // D exactly as a fresh trainer's first step does.
+    nan_smoothness::poisoned = false;
+    trainer fresh(tiny_options());
+    t.step(data);
+    fresh.step(data);
+    CHECK(all_params(t.discriminator()) == all_params(fresh.discriminator()));
+    CHECK(all_params(t.generator()) == all_params(fresh.generator()));
+    nan_smoothness::poisoned = true;
+}
+
 TEST_CASE("the trainer rejects bad inputs with clear errors") {
     auto o = tiny_options();
     o.batch = 1;

@@ -267,6 +267,7 @@ private:
         d_loss += bce(fake_logits, 0.0f, d_logit_grad_);
         require_finite(d_loss, "discriminator loss");
         backward_params(*d_, d_logit_grad_);
+        keep_discriminator();  // so that a non-finite generator loss can undo this step
         d_adam_.step(*d_);
 
         // 3. Generator: fool the updated discriminator, plus λ·L_smooth on the mask.
@@ -286,7 +287,10 @@ private:
             if (opt_.lambda_warmup > 0) set_lambda(lambda_at(steps_));
             stats.smooth_loss = smoothness(mask, image, d_mask_);
         }
-        require_finite(stats.g_loss + stats.smooth_loss, "generator loss");
+        if (!std::isfinite(stats.g_loss + stats.smooth_loss)) {
+            restore_discriminator();
+            require_finite(stats.g_loss + stats.smooth_loss, "generator loss");
+        }
         zero_grad(*g_);
         g_->backward(d_image_, d_mask_);
         g_adam_.step(*g_);
@@ -332,6 +336,38 @@ public:
 
 private:
     static constexpr std::uint64_t stream_init = 1, stream_step = 2;
+
+    /// Keeps what the discriminator's Adam step changes (its weights, Adam's
+    /// moments and step count): the generator's loss is known only after that
+    /// step, and a non-finite one must leave every weight as it was.
+    void keep_discriminator() {
+        std::size_t i = 0;
+        visit_params(*d_, [&](std::string_view, parameter<backend_type>& p) {
+            if (i == d_before_.size()) d_before_.emplace_back();
+            copy_tensor(p.value, d_before_[i++]);
+        });
+        std::size_t j = 0;
+        d_adam_.for_each_state([&](std::string_view, std::string_view, tensor_type& t, bool) {
+            if (j == d_adam_before_.size()) d_adam_before_.emplace_back();
+            copy_tensor(t, d_adam_before_[j++]);
+        });
+        d_adam_states_before_ = j;
+        d_adam_steps_before_ = d_adam_.steps();
+    }
+    /// Undoes the discriminator step keep_discriminator saw. Adam's state
+    /// created by that step (the very first) goes back to zero, which is where
+    /// Adam starts.
+    void restore_discriminator() {
+        std::size_t i = 0;
+        visit_params(*d_, [&](std::string_view, parameter<backend_type>& p) { copy_tensor(d_before_[i++], p.value); });
+        std::size_t j = 0;
+        d_adam_.for_each_state([&](std::string_view, std::string_view, tensor_type& t, bool&) {
+            if (j < d_adam_states_before_) copy_tensor(d_adam_before_[j], t);
+            else t.zero();
+            ++j;
+        });
+        d_adam_.set_steps(d_adam_steps_before_);
+    }
 
     /// The warm-up's λ for this step: set_options where the loss has it, else a
     /// fresh loss with the new options (the built-in losses keep no state between calls).
@@ -458,6 +494,10 @@ private:
     optim::basic_adam<backend_type> g_adam_, d_adam_;
     Smoothness smooth_;
     mrf_loss<ising> energy_;
+    std::vector<tensor_type> d_before_;                        // keep_discriminator's copies
+    std::vector<tensor_type> d_adam_before_;
+    std::size_t d_adam_states_before_ = 0;
+    std::int64_t d_adam_steps_before_ = 0;
     std::int64_t steps_ = 0;
     std::vector<std::size_t> indices_;
     tensor<cpu> real_image_, real_mask_, real_host_, z_host_, logits_host_;  // host staging
