@@ -42,6 +42,9 @@ struct program_args {
     std::optional<double> mask_noise;          // instance noise σ on D's mask channel (default 0)
     std::optional<bool> hard_mask;             // D sees binarised generated masks (straight-through)
     std::optional<bool> diff_augment;          // DiffAugment of the pairs before D
+    std::optional<double> ema;                 // decay of the generator's moving average (default 0: none)
+    std::optional<double> holdout;             // share of the images held out (never trained on); default 0
+    std::optional<std::uint64_t> split_seed;   // the shuffle that picks them (as unet --split-seed); default 0
     std::uint64_t seed = 0;
     bool seed_given = false;         // --resume takes the run's seed unless --seed is given
     int threads = 0;                 // 0: every core
@@ -69,7 +72,7 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "          [--threads T] [--checkpoint-every M] [--sample-every M] [--synthetic N] [--cache DIR]\n"
         << "          [--device cpu|cuda] [--minutes M] [--resume [--override] | --overwrite] [--lr-g R] [--lr-d R]\n"
         << "          [--lambda-warmup N] [--mask-range unit|signed] [--mask-noise S] [--hard-mask on|off]\n"
-        << "          [--diff-augment on|off]\n"
+        << "          [--diff-augment on|off] [--ema B] [--holdout F [--split-seed S]]\n"
         << "  sample  --checkpoint FILE --out GRID.png [--n 64] [--seed S] [--threads T]\n"
         << "  export  --checkpoint FILE --out DIR [--n 1000] [--seed S] [--batch 64] [--threads T]\n\n"
         << "  --data DIR       BBBC038/Kaggle layout or flat images/ + masks/ (default: embedded synthetic nuclei)\n"
@@ -89,6 +92,9 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "  --mask-noise S   Gaussian noise of std S on the mask channel of every pair D sees (default 0)\n"
         << "  --hard-mask on|off  D sees generated masks binarised at 0.5, gradient straight through (CPU; default off)\n"
         << "  --diff-augment on|off  colour, translation and cutout of every pair D sees, differentiably (CPU; default off)\n"
+        << "  --ema B          sample and export from a moving average of G's weights, decay B (e.g. 0.999; default 0: off)\n"
+        << "  --holdout F      never train on the share F of the images that unet --test-fraction F\n"
+        << "                   --split-seed S tests on (default 0: train on all); --split-seed S (default 0)\n"
         << "  see examples/README.md for every flag and the outputs\n";
 }
 
@@ -141,7 +147,7 @@ inline program_args parse_args(int argc, char** argv) {
         "--data", "--modalities", "--modality", "--size", "--width", "--batch", "--iters", "--lambda", "--lr",
         "--beta1", "--beta2", "--seed", "--threads", "--out", "--resume", "--checkpoint-every", "--sample-every",
         "--synthetic", "--cache", "--device", "--minutes", "--overwrite", "--lr-g", "--lr-d", "--lambda-warmup",
-        "--mask-range", "--mask-noise", "--hard-mask", "--diff-augment", "--override"};
+        "--mask-range", "--mask-noise", "--hard-mask", "--diff-augment", "--override", "--holdout", "--split-seed", "--ema"};
     static const std::set<std::string> sample_flags{"--checkpoint", "--n", "--seed", "--threads", "--out"};
     static const std::set<std::string> export_flags{"--checkpoint", "--n", "--seed", "--threads", "--out", "--batch"};
     const auto& allowed = a.command == "train" ? train_flags : a.command == "sample" ? sample_flags : export_flags;
@@ -187,6 +193,15 @@ inline program_args parse_args(int argc, char** argv) {
         else if (flag == "--mask-noise") {
             a.mask_noise = real_number(flag, v);
             if (*a.mask_noise < 0) throw usage_error("--mask-noise needs a number >= 0, got '" + v + "'");
+        }
+        else if (flag == "--holdout") {
+            a.holdout = real_number(flag, v);
+            if (!(*a.holdout >= 0 && *a.holdout < 1)) throw usage_error("--holdout needs a share in [0, 1), got '" + v + "'");
+        }
+        else if (flag == "--split-seed") a.split_seed = whole_number(flag, v);
+        else if (flag == "--ema") {
+            a.ema = real_number(flag, v);
+            if (!(*a.ema >= 0 && *a.ema < 1)) throw usage_error("--ema needs a decay in [0, 1) (e.g. 0.999), got '" + v + "'");
         }
         else if (flag == "--beta1") a.beta1 = real_number(flag, v);
         else if (flag == "--beta2") a.beta2 = real_number(flag, v);

@@ -11,6 +11,7 @@
 // Channel counts are compile-time, so each (side, width) pair is a separate
 // instantiation; to keep compile times short a program instantiates only the
 // pairs in `for_model` below, and --size/--width reject the others.
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -34,6 +35,7 @@
 #include "gan_cli.hpp"
 #include "pair_report.hpp"
 #include "run_files.hpp"
+#include "isinggan/data/held_out_split.hpp"
 #include "isinggan/data/synthetic_nuclei.hpp"
 #include "isinggan/io/dataset.hpp"
 #include "isinggan/io/modalities_csv.hpp"
@@ -169,6 +171,16 @@ private:
                   << (a.modalities.empty() ? "" : " (modality " + std::to_string(a.modality) + ")") << " at " << size
                   << "x" << size << " (x8 by rotations and flips)\n";
         if (loaded.data.empty()) throw io_error(a.data + ": no samples to train on");
+        if (a.holdout.value_or(0.0) > 0) {
+            // The images `unet --test-fraction F --split-seed S` tests on: the GAN never sees them.
+            const auto split = data::split_held_out(loaded.data.size(), *a.holdout, a.split_seed.value_or(0));
+            std::vector<std::size_t> kept = split.train;
+            std::sort(kept.begin(), kept.end());
+            std::cout << "holding out " << split.test.size() << " of " << loaded.data.size()
+                      << " images (unet --test-fraction " << format(*a.holdout) << " --split-seed "
+                      << a.split_seed.value_or(0) << " tests on them); training on " << kept.size() << '\n';
+            return data::subset(loaded.data, kept);
+        }
         return std::move(loaded.data);
     }
 
@@ -263,6 +275,42 @@ private:
                 differs("--mask-range", *a.mask_range, meta.at("mask_range"));
             else a.mask_range = meta.at("mask_range");
         }
+        // The training images: a run keeps them (a resume without --data used to train on the synthetic set).
+        if (meta.count("data")) {
+            const std::string& run = meta.at("data");
+            std::error_code ec;
+            const bool same_folder = a.data == run || (!a.data.empty() && !run.empty() && fs::equivalent(a.data, run, ec));
+            if (a.given.count("--data") && !same_folder) differs("--data", a.data, run.empty() ? "(synthetic)" : run);
+            else a.data = run;
+        }
+        if (meta.count("modalities")) {
+            const std::string& run = meta.at("modalities");
+            const auto run_k = std::size_t(number(meta, "modality", checkpoint));
+            if ((a.given.count("--modalities") && a.modalities != run) || (a.given.count("--modality") && a.modality != run_k))
+                differs("--modalities/--modality", a.modalities + " " + std::to_string(a.modality),
+                        run + " " + std::to_string(run_k));
+            else a.modalities = run, a.modality = run_k;
+        }
+        if (meta.count("synthetic")) {
+            const auto run = std::size_t(number(meta, "synthetic", checkpoint));
+            if (a.given.count("--synthetic") && a.synthetic != run)
+                differs("--synthetic", std::to_string(a.synthetic), std::to_string(run));
+            else a.synthetic = run;
+        }
+        if (meta.count("holdout")) {
+            const double run = number(meta, "holdout", checkpoint);
+            if (a.holdout && !same(*a.holdout, run)) differs("--holdout", format(*a.holdout), format(run));
+            else a.holdout = run;
+            const auto run_seed = std::uint64_t(std::stoull(meta.count("split_seed") ? meta.at("split_seed") : "0"));
+            if (a.split_seed && *a.split_seed != run_seed)
+                differs("--split-seed", std::to_string(*a.split_seed), std::to_string(run_seed));
+            else a.split_seed = run_seed;
+        }
+        if (meta.count("ema")) {
+            const double run = number(meta, "ema", checkpoint);
+            if (a.ema && !same(*a.ema, run)) differs("--ema", format(*a.ema), format(run));
+            else a.ema = run;
+        }
         if (meta.count("mask_noise")) {
             const double run = number(meta, "mask_noise", checkpoint);
             if (a.mask_noise && !same(*a.mask_noise, run)) differs("--mask-noise", format(*a.mask_noise), format(run));
@@ -337,6 +385,7 @@ private:
         o.mask_noise = a.mask_noise.value_or(0.0);
         o.straight_through_mask = a.hard_mask.value_or(false);
         o.diff_augment = a.diff_augment.value_or(false);
+        o.generator_ema = a.ema.value_or(0.0);
         o.seed = a.seed;
         trainer_type trainer(o);
         if (a.resume) {
@@ -362,7 +411,11 @@ private:
             {"batch", std::to_string(a.batch)},
             {"lambda_warmup", std::to_string(o.lambda_warmup)}, {"mask_range", a.mask_range.value_or("unit")},
             {"mask_noise", exact(o.mask_noise)}, {"hard_mask", o.straight_through_mask ? "on" : "off"},
-            {"diff_augment", o.diff_augment ? "on" : "off"}, {"overrides", a.override_history}};
+            {"diff_augment", o.diff_augment ? "on" : "off"}, {"ema", exact(o.generator_ema)},
+            {"holdout", exact(a.holdout.value_or(0.0))},
+            {"split_seed", std::to_string(a.split_seed.value_or(0))}, {"data", a.data},
+            {"modalities", a.modalities}, {"modality", std::to_string(a.modality)},
+            {"synthetic", std::to_string(a.synthetic)}, {"overrides", a.override_history}};
         std::vector<std::pair<std::string, std::string>> config{{"program", name}, {"generator", Generator<S, D>::name},
                            {"smoothness", ising ? "mrf" : "none"}, {"data", a.data.empty() ? "synthetic" : a.data},
                            {"modalities", a.modalities}, {"modality", std::to_string(a.modality)},
@@ -375,6 +428,8 @@ private:
                            {"hard_mask", o.straight_through_mask ? "on" : "off"},
                            {"diff_augment", o.diff_augment ? "on" : "off"},
                            {"beta1", format(a.beta1)}, {"beta2", format(a.beta2)}, {"seed", std::to_string(a.seed)},
+                           {"ema", format(o.generator_ema)}, {"holdout", format(a.holdout.value_or(0.0))},
+                           {"split_seed", std::to_string(a.split_seed.value_or(0))},
                            {"training_samples", std::to_string(training_set.size())},
                            {"checkpoint_every", std::to_string(a.checkpoint_every)},
                            {"sample_every", std::to_string(a.sample_every)}, {"device", B::name}};
@@ -385,12 +440,14 @@ private:
 
         tensor<cpu> grid_images, grid_masks;
         std::unique_ptr<Generator<S, D>> host_generator;  // GPU runs draw their sample grids on a host copy
+        // The moving average when kept (--ema), with its batch-norm statistics recomputed, as export sees it.
         auto sampling_generator = [&]() -> Generator<S, D>& {
+            trainer.refresh_ema_statistics();
             if constexpr (std::same_as<B, cpu>) {
-                return trainer.generator();
+                return trainer.sampling_generator();
             } else {
                 if (!host_generator) host_generator = std::make_unique<Generator<S, D>>();
-                copy_model_state(trainer.generator(), *host_generator);
+                copy_model_state(trainer.sampling_generator(), *host_generator);
                 return *host_generator;
             }
         };
@@ -527,6 +584,11 @@ private:
         return for_model(size, divisor, [&]<int S, int D>() {
             Generator<S, D> g;
             train::load_generator(a.checkpoint, g);
+            {
+                const checkpoint_reader r(a.checkpoint);
+                if (train::checkpoint_holds(r, g, train::generator_ema_prefix))
+                    std::cout << "drawing from the generator's moving average (--ema) in " << a.checkpoint << '\n';
+            }
             if (a.command == "sample") {
                 tensor<cpu> images, masks;
                 train::generate(g, a.seed, 0, a.n, images, masks);

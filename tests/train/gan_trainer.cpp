@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "isinggan/train/gan_sampling.hpp"
 #include "train/tiny_gan.hpp"
 
 using namespace isinggan;
@@ -189,7 +190,7 @@ TEST_CASE("the trainer rejects bad inputs with clear errors") {
     std::filesystem::remove(path);
 }
 
-TEST_CASE("resume stays bit-exact with every trainer option on (warm-up, signed and hard masks, noise, DiffAugment)") {
+TEST_CASE("resume stays bit-exact with every trainer option on (warm-up, signed and hard masks, noise, DiffAugment, EMA)") {
     const auto& data = tiny_training_set();
     const auto path = temp_path("resume_options.safetensors");
     auto o = tiny_options(11);
@@ -198,6 +199,7 @@ TEST_CASE("resume stays bit-exact with every trainer option on (warm-up, signed 
     o.mask_noise = 0.2;
     o.straight_through_mask = true;
     o.diff_augment = true;
+    o.generator_ema = 0.9;
     tiny_ising_gan direct(o);
     train::gan_step_stats direct_last;
     for (int i = 0; i < 5; ++i) direct_last = direct.step(data);
@@ -215,10 +217,69 @@ TEST_CASE("resume stays bit-exact with every trainer option on (warm-up, signed 
     CHECK(resumed_last.smooth_loss == direct_last.smooth_loss);
     CHECK(all_values(resumed.generator()) == all_values(direct.generator()));
     CHECK(all_values(resumed.discriminator()) == all_values(direct.discriminator()));
+    REQUIRE(resumed.generator_ema() != nullptr);
+    CHECK(all_params(*resumed.generator_ema()) == all_params(*direct.generator_ema()));
     // The options change the run: the same seed without them ends elsewhere.
     tiny_ising_gan plain(tiny_options(11));
     for (int i = 0; i < 5; ++i) plain.step(data);
     CHECK(all_values(plain.generator()) != all_values(direct.generator()));
+}
+
+TEST_CASE("the generator's moving average follows ema = beta ema + (1 - beta) G, and sampling draws from it") {
+    const auto& data = tiny_training_set();
+    auto o = tiny_options(5);
+    o.generator_ema = 0.75;
+    tiny_ising_gan t(o);
+    REQUIRE(t.generator_ema() != nullptr);
+    CHECK(&t.sampling_generator() == t.generator_ema());
+    std::vector<float> expected = all_values(t.generator());  // it starts as the generator
+    CHECK(all_values(*t.generator_ema()) == expected);
+    const auto params_of = [](auto& model) {
+        std::vector<float> v;
+        visit_params(model, [&](std::string_view, parameter<cpu>& p) { v.insert(v.end(), p.value.begin(), p.value.end()); });
+        return v;
+    };
+    expected = params_of(t.generator());
+    for (int k = 0; k < 3; ++k) {
+        t.step(data);
+        const auto g = params_of(t.generator());
+        for (std::size_t i = 0; i < g.size(); ++i) expected[i] = 0.75f * expected[i] + 0.25f * g[i];
+    }
+    const auto ema = params_of(*t.generator_ema());
+    REQUIRE(ema.size() == expected.size());
+    std::size_t off = 0;
+    for (std::size_t i = 0; i < ema.size(); ++i)
+        off += std::abs(ema[i] - expected[i]) > 1e-6f * (1.0f + std::abs(expected[i]));
+    CHECK(off == 0);
+    CHECK(params_of(t.generator()) != ema);
+
+    // Saved beside the generator; sample and export load the average; a trainer without one ignores it.
+    const auto path = temp_path("ema.safetensors");
+    t.save(path);
+    tiny_generator loaded;
+    train::load_generator(path, loaded);
+    CHECK(all_values(loaded) == all_values(*t.generator_ema()));  // statistics refreshed by save, then saved
+    train::load_generator(path, loaded, false);
+    CHECK(params_of(loaded) == params_of(t.generator()));
+    tiny_ising_gan plain(tiny_options(5));
+    CHECK_NOTHROW(plain.load(path));
+    CHECK(plain.generator_ema() == nullptr);
+    std::filesystem::remove(path);
+
+    // Its batch-norm statistics are its own: save recomputed them from fresh batches.
+    std::vector<float> stats_before;
+    visit_buffers(*t.generator_ema(), [&](std::string_view, tensor<cpu>& b) { stats_before.insert(stats_before.end(), b.begin(), b.end()); });
+    t.step(data);
+    t.refresh_ema_statistics();
+    std::vector<float> stats_after;
+    visit_buffers(*t.generator_ema(), [&](std::string_view, tensor<cpu>& b) { stats_after.insert(stats_after.end(), b.begin(), b.end()); });
+    CHECK(stats_after != stats_before);
+    for (float v : stats_after) CHECK(std::isfinite(v));
+
+    o.generator_ema = 1.0;
+    CHECK_THROWS_AS(tiny_ising_gan{o}, argument_error);
+    o.generator_ema = -0.1;
+    CHECK_THROWS_AS(tiny_ising_gan{o}, argument_error);
 }
 
 TEST_CASE("the smoothness weight warms up linearly, and the warm-up is what the step optimises") {

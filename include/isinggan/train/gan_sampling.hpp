@@ -66,11 +66,14 @@ inline checkpoint_info read_checkpoint_info(const std::filesystem::path& path) {
 }
 
 /// Loads only the generator of a gan_trainer checkpoint (sample and export
-/// need nothing else); an error leaves `g` unchanged.
+/// need nothing else): its moving average when the checkpoint keeps one
+/// (gan_options::generator_ema), else the generator; `use_average` false takes
+/// the generator itself. An error leaves `g` unchanged.
 template <class Generator>
-checkpoint_info load_generator(const std::filesystem::path& path, Generator& g) {
+checkpoint_info load_generator(const std::filesystem::path& path, Generator& g, bool use_average = true) {
     checkpoint_reader r(path);
-    const auto plan = r.plan_model(g, generator_prefix);
+    const bool average = use_average && checkpoint_holds(r, g, generator_ema_prefix);
+    const auto plan = r.plan_model(g, average ? generator_ema_prefix : generator_prefix);
     const auto info = r.info();
     r.apply(plan);
     return info;

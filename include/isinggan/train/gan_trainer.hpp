@@ -27,10 +27,11 @@
 // (sigmoid-soft) by the mask channel alone, and the generator's cheapest
 // answer is an empty mask (docs/gan-recipe.md).
 //
-// A non-finite loss throws non_finite_loss before any optimizer moves, so the
-// parameters and optimizer states stay as they were (the batch-norm running
-// statistics have seen the step's batches); a program then stops and keeps
-// its last checkpoint.
+// A non-finite loss throws non_finite_loss and leaves the parameters and
+// optimizer states as they were: the discriminator's step, taken before the
+// generator's loss is known, is undone (the batch-norm running statistics
+// have seen the step's batches); a program then stops and keeps its last
+// checkpoint.
 #include <algorithm>
 #include <cmath>
 #include <concepts>
@@ -92,6 +93,11 @@ struct gan_options {
     /// Differentiable augmentation (colour, translation, cutout; data/pair_augment.hpp)
     /// of the real and the generated pairs before D, in both steps. CPU backend only, for now.
     bool diff_augment = false;
+    /// Decay β of an exponential moving average of the generator's weights:
+    /// after every step ema ← β·ema + (1 − β)·G, and samples are drawn from
+    /// the average (Karras et al. 2018; Yazıcı et al. 2019). Its batch-norm
+    /// statistics are its own, recomputed by refresh_ema_statistics. 0: none (the paper).
+    double generator_ema = 0.0;
 };
 
 /// Throws argument_error naming the option when `o` holds a value no trainer can use.
@@ -104,6 +110,8 @@ inline void validate(const gan_options& o) {
     if (!std::isfinite(o.mask_noise) || o.mask_noise < 0)
         throw argument_error("gan_trainer: mask_noise must be a finite number >= 0, got " +
                              std::to_string(o.mask_noise));
+    if (!(o.generator_ema >= 0 && o.generator_ema < 1))
+        throw argument_error("gan_trainer: generator_ema must be in [0, 1), got " + std::to_string(o.generator_ema));
 }
 
 /// What one step measured. Losses are the batch means of the BCE terms.
@@ -120,6 +128,18 @@ struct gan_step_stats {
 /// Prefixes of the two networks in a checkpoint file.
 inline constexpr const char* generator_prefix = "generator";
 inline constexpr const char* discriminator_prefix = "discriminator";
+/// The generator's moving average (gan_options::generator_ema), when kept.
+inline constexpr const char* generator_ema_prefix = "generator_ema";
+
+/// Whether the checkpoint read by `r` holds `model` under `prefix` (its first parameter decides).
+template <class Model>
+bool checkpoint_holds(const checkpoint_reader& r, Model& model, std::string_view prefix) {
+    std::string first;
+    visit_params(model, [&](std::string_view name, auto&) {
+        if (first.empty()) first = join_name(prefix, name);
+    });
+    return !first.empty() && r.file().find(first) != nullptr;
+}
 
 template <class Generator, class Discriminator, smoothness_loss Smoothness = no_smoothness>
 class gan_trainer {
@@ -149,6 +169,10 @@ public:
         rng init(derive_seed(opt_.seed, stream_init, 0));
         init::xavier_init(*g_, init);
         init::xavier_init(*d_, init);
+        if (opt_.generator_ema > 0) {
+            g_ema_ = std::make_unique<Generator>();
+            restart_ema();
+        }
     }
 
     /// One discriminator step and one generator step on a batch drawn from `data`.
@@ -294,6 +318,7 @@ private:
         zero_grad(*g_);
         g_->backward(d_image_, d_mask_);
         g_adam_.step(*g_);
+        if (g_ema_) update_ema();
 
         stats.d_loss = d_loss;
         stats.step = ++steps_;
@@ -305,29 +330,58 @@ public:
     std::int64_t steps() const noexcept { return steps_; }
     const gan_options& options() const noexcept { return opt_; }
     Generator& generator() noexcept { return *g_; }
+    /// The moving average of the generator's weights, or nullptr without gan_options::generator_ema.
+    Generator* generator_ema() noexcept { return g_ema_.get(); }
+    /// What samples are drawn from: the moving average when kept, else the generator.
+    Generator& sampling_generator() noexcept { return g_ema_ ? *g_ema_ : *g_; }
+
+    /// Recomputes the batch-norm running statistics of the moving average from
+    /// `batches` batches of fresh latent vectors (training-mode passes; the raw
+    /// generator's statistics belong to other weights). Deterministic: the
+    /// latent vectors depend only on the seed and the step. Done by save.
+    void refresh_ema_statistics(std::size_t batches = 48) {
+        if (!g_ema_) return;
+        rng gen(derive_seed(opt_.seed, stream_ema_statistics, std::uint64_t(steps_)));
+        visit_buffers(*g_ema_, [&](std::string_view name, tensor_type& t) {
+            // running_mean 0, running_var 1: where a batch norm starts; 48 passes at momentum 0.1
+            // leave 0.9^48 < 1 % of it.
+            if (name.ends_with("running_var")) t.fill(1.0f);
+            else if (name.ends_with("running_mean")) t.fill(0.0f);
+        });
+        g_ema_->set_training(true);
+        for (std::size_t b = 0; b < batches; ++b) {
+            draw_latent(z_host_, opt_.batch, latent_size, gen);
+            g_ema_->forward(upload(z_host_, z_device_));
+        }
+        g_ema_->set_training(false);
+    }
     Discriminator& discriminator() noexcept { return *d_; }
 
     /// Writes both networks, both optimizers and the step count to `path`,
     /// atomically; `metadata` is stored alongside (a run's configuration).
     void save(const std::filesystem::path& path, const std::map<std::string, std::string>& metadata = {}) {
+        refresh_ema_statistics();
         if constexpr (std::same_as<backend_type, cpu>) {
-            write_checkpoint(path, metadata, *g_, g_adam_, *d_, d_adam_);
+            write_checkpoint(path, metadata, *g_, g_adam_, *d_, d_adam_, g_ema_.get());
         } else {
             // Through host copies of both networks and both optimizers.
             host_twins host(*this);
-            write_checkpoint(path, metadata, *host.g, host.g_adam, *host.d, host.d_adam);
+            write_checkpoint(path, metadata, *host.g, host.g_adam, *host.d, host.d_adam, host.g_ema.get());
         }
     }
 
     /// Restores everything save wrote; all or nothing (an error changes nothing).
+    /// A checkpoint without a moving average (written without generator_ema)
+    /// starts one from its generator; one with it, loaded without, ignores it.
     checkpoint_info load(const std::filesystem::path& path) {
         if constexpr (std::same_as<backend_type, cpu>) {
-            return read_checkpoint(path, *g_, g_adam_, *d_, d_adam_);
+            return read_checkpoint(path, *g_, g_adam_, *d_, d_adam_, g_ema_.get());
         } else {
             host_twins host(*this);
-            const checkpoint_info info = read_checkpoint(path, *host.g, host.g_adam, *host.d, host.d_adam);
+            const checkpoint_info info = read_checkpoint(path, *host.g, host.g_adam, *host.d, host.d_adam, host.g_ema.get());
             copy_model_state(*host.g, *g_);
             copy_model_state(*host.d, *d_);
+            if (g_ema_) copy_model_state(*host.g_ema, *g_ema_);
             g_adam_ = host.g_adam.template copy_on<backend_type>();
             d_adam_ = host.d_adam.template copy_on<backend_type>();
             return info;
@@ -335,7 +389,30 @@ public:
     }
 
 private:
-    static constexpr std::uint64_t stream_init = 1, stream_step = 2;
+    static constexpr std::uint64_t stream_init = 1, stream_step = 2, stream_ema_statistics = 3;
+
+    /// The moving average restarts from the generator's weights and statistics.
+    void restart_ema() {
+        std::vector<tensor_type*> to;
+        visit_params(*g_ema_, [&](std::string_view, parameter<backend_type>& p) { to.push_back(&p.value); });
+        visit_buffers(*g_ema_, [&](std::string_view, tensor_type& t) { to.push_back(&t); });
+        std::size_t i = 0;
+        visit_params(*g_, [&](std::string_view, parameter<backend_type>& p) { copy_tensor(p.value, *to[i++]); });
+        visit_buffers(*g_, [&](std::string_view, tensor_type& t) { copy_tensor(t, *to[i++]); });
+        g_ema_->set_training(false);
+    }
+    /// ema ← β·ema + (1 − β)·G for every parameter (eq. of gan_options::generator_ema).
+    void update_ema() {
+        if (ema_params_.empty())
+            visit_params(*g_ema_, [&](std::string_view, parameter<backend_type>& p) { ema_params_.push_back(&p.value); });
+        const auto beta = float(opt_.generator_ema);
+        std::size_t i = 0;
+        visit_params(*g_, [&](std::string_view, parameter<backend_type>& p) {
+            tensor_type& e = *ema_params_[i++];
+            ops::scale(backend_type{}, e, beta);
+            ops::axpy(backend_type{}, 1.0f - beta, p.value, e);
+        });
+    }
 
     /// Keeps what the discriminator's Adam step changes (its weights, Adam's
     /// moments and step count): the generator's loss is known only after that
@@ -440,22 +517,29 @@ private:
     // networks and optimizers into these first.
     template <class G, class GAdam, class D, class DAdam>
     void write_checkpoint(const std::filesystem::path& path, const std::map<std::string, std::string>& metadata,
-                          G& g, GAdam& g_adam, D& d, DAdam& d_adam) const {
+                          G& g, GAdam& g_adam, D& d, DAdam& d_adam, G* g_ema) const {
         checkpoint_writer w;
         w.add_model(g, generator_prefix);
         w.add_optimizer(g_adam, generator_prefix);
         w.add_model(d, discriminator_prefix);
         w.add_optimizer(d_adam, discriminator_prefix);
+        if (g_ema) w.add_model(*g_ema, generator_ema_prefix);
         w.set_info({steps_, metadata});
         w.save(path);
     }
 
     template <class G, class D>
     checkpoint_info read_checkpoint(const std::filesystem::path& path, G& g, optim::adam& g_adam_out, D& d,
-                                    optim::adam& d_adam_out) {
+                                    optim::adam& d_adam_out, G* g_ema) {
         checkpoint_reader r(path);
         const auto g_plan = r.plan_model(g, generator_prefix);
         const auto d_plan = r.plan_model(d, discriminator_prefix);
+        // The moving average: loaded when kept and present; checked (and dropped) when present but not kept.
+        std::unique_ptr<G> unused_ema;
+        const bool has_ema = checkpoint_holds(r, g, generator_ema_prefix);
+        if (has_ema && !g_ema) unused_ema = std::make_unique<G>();
+        const auto ema_plan = has_ema ? r.plan_model(g_ema ? *g_ema : *unused_ema, generator_ema_prefix)
+                                      : std::vector<checkpoint_reader::copy>{};
         optim::adam g_adam = r.stage_optimizer(g_adam_out, g, generator_prefix);
         optim::adam d_adam = r.stage_optimizer(d_adam_out, d, discriminator_prefix);
         r.require_all_used();
@@ -463,6 +547,7 @@ private:
         if (info.step < 0) throw io_error(path.string() + ": negative step count");
         r.apply(g_plan);
         r.apply(d_plan);
+        if (g_ema && has_ema) r.apply(ema_plan);
         g_adam_out = std::move(g_adam);
         d_adam_out = std::move(d_adam);
         steps_ = info.step;
@@ -474,11 +559,16 @@ private:
         std::unique_ptr<isinggan::on_backend<Generator, cpu>> g = std::make_unique<isinggan::on_backend<Generator, cpu>>();
         std::unique_ptr<isinggan::on_backend<Discriminator, cpu>> d =
             std::make_unique<isinggan::on_backend<Discriminator, cpu>>();
+        std::unique_ptr<isinggan::on_backend<Generator, cpu>> g_ema;
         optim::adam g_adam, d_adam;
         explicit host_twins(gan_trainer& t)
             : g_adam(t.g_adam_.template copy_on<cpu>()), d_adam(t.d_adam_.template copy_on<cpu>()) {
             copy_model_state(*t.g_, *g);
             copy_model_state(*t.d_, *d);
+            if (t.g_ema_) {
+                g_ema = std::make_unique<isinggan::on_backend<Generator, cpu>>();
+                copy_model_state(*t.g_ema_, *g_ema);
+            }
         }
     };
 
@@ -491,6 +581,8 @@ private:
     gan_options opt_;
     std::unique_ptr<Generator> g_;
     std::unique_ptr<Discriminator> d_;
+    std::unique_ptr<Generator> g_ema_;         // gan_options::generator_ema
+    std::vector<tensor_type*> ema_params_;     // its parameters, in visiting order
     optim::basic_adam<backend_type> g_adam_, d_adam_;
     Smoothness smooth_;
     mrf_loss<ising> energy_;
