@@ -32,6 +32,7 @@
 #include <omp.h>
 #endif
 
+#include "curves_svg.hpp"
 #include "gan_cli.hpp"
 #include "pair_report.hpp"
 #include "run_files.hpp"
@@ -483,6 +484,7 @@ private:
             train::generate(g, 0x5eed, 0, 16, grid_images, grid_masks);  // the same z every time
             train::write_sample_grid(grid_path(run, trainer.steps()), grid_images, grid_masks);
             last_stats = record_metrics(g);
+            write_run_curves(run, name + ": " + run.string());  // curves.svg, losses and mask statistics so far
         };
         // The step of the checkpoint on disk (the one resumed from, then each save); -1 before the first.
         std::int64_t saved_step = a.resume ? trainer.steps() : -1;

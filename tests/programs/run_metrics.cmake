@@ -35,3 +35,10 @@ foreach(expected "\"lambda_warmup\": 3" "\"mask_range\": \"signed\"" "\"mask_noi
     message(FATAL_ERROR "config.json lacks ${expected}:\n${config}")
   endif()
 endforeach()
+# curves.svg: the losses and the mask statistics over the steps, one polyline per quantity.
+file(READ ${RUN}/curves.svg svg)
+string(REGEX MATCHALL "<polyline" lines "${svg}")
+list(LENGTH lines polylines)
+if(NOT svg MATCHES "^<svg " OR polylines LESS 8 OR NOT svg MATCHES "pairwise mask IoU")
+  message(FATAL_ERROR "curves.svg lacks its panels (${polylines} polylines):\n${svg}")
+endif()
