@@ -16,8 +16,6 @@ namespace {
 
 fs::path bbbc038_root() {
     const fs::path root = fs::path(ISINGGAN_SHARED_DIR) / "data" / "bbbc038";
-    if (!fs::is_directory(root / "stage1_train"))
-        isinggan::testing::skip_test("the BBBC038 data is not at ../shared/data/bbbc038");
     return root;
 }
 
@@ -36,7 +34,8 @@ const io::sample_files& find(const io::dataset_listing& listing, const std::stri
 
 }  // namespace
 
-TEST_CASE("bbbc038: lists all 536 samples with their masks") {
+TEST_CASE("bbbc038: lists all 536 samples with their masks" *
+          isinggan::testing::needs(isinggan::testing::bbbc038_present())) {
     const auto listing = io::list_dataset(bbbc038_root());
     CHECK(listing.layout == io::dataset_layout::kaggle);
     CHECK(listing.samples.size() == 536);
@@ -46,7 +45,8 @@ TEST_CASE("bbbc038: lists all 536 samples with their masks") {
     CHECK(find(listing, single_id).masks.size() == 1);
 }
 
-TEST_CASE("bbbc038: known images decode as RGBA with alpha 255 and their union mask is the OR of the masks") {
+TEST_CASE("bbbc038: known images decode as RGBA with alpha 255 and their union mask is the OR of the masks" *
+          isinggan::testing::needs(isinggan::testing::bbbc038_present())) {
     const auto listing = io::list_dataset(bbbc038_root());
     for (const char* id : {grey_id, colour_id, single_id}) {
         CAPTURE(id);
@@ -79,7 +79,8 @@ TEST_CASE("bbbc038: known images decode as RGBA with alpha 255 and their union m
     CHECK(single.height == 260);
 }
 
-TEST_CASE("bbbc038: loading known ids at S = 64 gives grey as three equal channels and values in range") {
+TEST_CASE("bbbc038: loading known ids at S = 64 gives grey as three equal channels and values in range" *
+          isinggan::testing::needs(isinggan::testing::bbbc038_present())) {
     io::dataset_options o;
     o.size = 64;
     o.log = nullptr;
@@ -112,7 +113,8 @@ TEST_CASE("bbbc038: loading known ids at S = 64 gives grey as three equal channe
     }
 }
 
-TEST_CASE("bbbc038: the whole dataset loads at S = 64 with every sample kept") {
+TEST_CASE("bbbc038: the whole dataset loads at S = 64 with every sample kept" *
+          isinggan::testing::needs(isinggan::testing::bbbc038_present())) {
     io::dataset_options o;
     o.size = 64;
     o.log = nullptr;

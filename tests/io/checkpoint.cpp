@@ -367,10 +367,10 @@ TEST_CASE("checkpoint: several models and optimizers in one file under prefixes 
     CHECK_THROWS_AS(r.load_model(wrong, "generater"), io_error);
 }
 
-TEST_CASE("checkpoint: a PyTorch state_dict written by safetensors.torch.save_file loads by name") {
+TEST_CASE("checkpoint: a PyTorch state_dict written by safetensors.torch.save_file loads by name" *
+          testing::needs(testing::safetensors_fixtures_present())) {
     const std::filesystem::path path =
         std::filesystem::path(ISINGGAN_SHARED_DIR) / "fixtures" / "safetensors" / "burn_multi_layer.safetensors";
-    if (!std::filesystem::exists(path)) testing::skip_test("the shared safetensors fixtures are not present");
     toy_model m(8);
     const auto info = load_checkpoint(path, m);  // num_batches_tracked (I64) is PyTorch's and not needed
     CHECK(info.step == 0);

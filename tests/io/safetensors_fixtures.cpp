@@ -21,7 +21,6 @@ namespace {
 
 std::filesystem::path shared_fixture(const char* name) {
     const std::filesystem::path p = std::filesystem::path(ISINGGAN_SHARED_DIR) / "fixtures" / "safetensors" / name;
-    if (!std::filesystem::exists(p)) testing::skip_test("the shared safetensors fixtures are not present");
     return p;
 }
 
@@ -47,7 +46,8 @@ std::vector<std::byte> rewrite(const st::file& f) {
 
 }  // namespace
 
-TEST_CASE("safetensors fixtures: hf_samples_overall (old writer, unaligned data, every integer width)") {
+TEST_CASE("safetensors fixtures: hf_samples_overall (old writer, unaligned data, every integer width)" *
+          isinggan::testing::needs(isinggan::testing::safetensors_fixtures_present())) {
     const auto f = st::file::open(shared_fixture("hf_samples_overall.safetensors"));
     CHECK(f.tensors().size() == 9);
     REQUIRE(f.metadata().size() == 1);
@@ -67,7 +67,8 @@ TEST_CASE("safetensors fixtures: hf_samples_overall (old writer, unaligned data,
     CHECK(f.read<float>("f") == std::vector<float>{-3, -2, -1, 0, 1, 2});
 }
 
-TEST_CASE("safetensors fixtures: fluxml_all_dtypes_metadata (12 dtypes, metadata)") {
+TEST_CASE("safetensors fixtures: fluxml_all_dtypes_metadata (12 dtypes, metadata)" *
+          isinggan::testing::needs(isinggan::testing::safetensors_fixtures_present())) {
     const auto f = st::file::open(shared_fixture("fluxml_all_dtypes_metadata.safetensors"));
     CHECK(f.tensors().size() == 36);
     REQUIRE(f.find_metadata("test"));
@@ -114,7 +115,8 @@ TEST_CASE("safetensors fixtures: fluxml_all_dtypes_metadata (12 dtypes, metadata
     }
 }
 
-TEST_CASE("safetensors fixtures: burn_multi_layer (a PyTorch state_dict with a 0-dim I64)") {
+TEST_CASE("safetensors fixtures: burn_multi_layer (a PyTorch state_dict with a 0-dim I64)" *
+          isinggan::testing::needs(isinggan::testing::safetensors_fixtures_present())) {
     const auto f = st::file::open(shared_fixture("burn_multi_layer.safetensors"));
     CHECK(f.tensors().size() == 9);
     CHECK(f.metadata().empty());
@@ -149,7 +151,8 @@ TEST_CASE("safetensors fixtures: burn_multi_layer (a PyTorch state_dict with a 0
     }
 }
 
-TEST_CASE("safetensors fixtures: mlkl files (F32, F16, BF16 of exactly representable values)") {
+TEST_CASE("safetensors fixtures: mlkl files (F32, F16, BF16 of exactly representable values)" *
+          isinggan::testing::needs(isinggan::testing::safetensors_fixtures_present())) {
     const auto conv = st::file::open(shared_fixture("mlkl_conversion.safetensors"));
     const std::vector<float> exact{0, 1, -1, 0.5f, -0.5f, 2, -2, 0.25f, 0.125f, 4, 8, 16, 0.0625f, 100, 1000, 2048};
     for (const char* name : {"exact_f32", "exact_f16", "exact_bf16"}) {
@@ -171,7 +174,8 @@ TEST_CASE("safetensors fixtures: mlkl files (F32, F16, BF16 of exactly represent
     }
 }
 
-TEST_CASE("safetensors fixtures: files of the current official writer are rewritten byte for byte") {
+TEST_CASE("safetensors fixtures: files of the current official writer are rewritten byte for byte" *
+          isinggan::testing::needs(isinggan::testing::safetensors_fixtures_present())) {
     for (const char* name : {"burn_multi_layer.safetensors", "mlkl_conversion.safetensors",
                              "mlkl_basic_types.safetensors", "fluxml_all_dtypes_metadata.safetensors"}) {
         INFO(name);
