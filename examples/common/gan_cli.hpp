@@ -90,7 +90,7 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "  --lambda-warmup N  grow the smoothness weight linearly from 0 over the first N steps (default 0)\n"
         << "  --mask-range M   how D sees a mask m: unit (m, the paper; default) or signed (2m - 1, the images' range)\n"
         << "  --mask-noise S   Gaussian noise of std S on the mask channel of every pair D sees (default 0)\n"
-        << "  --hard-mask on|off  D sees generated masks binarised at 0.5, gradient straight through (CPU; default off)\n"
+        << "  --hard-mask on|off  D sees generated masks binarised at 0.5, gradient straight through (default off)\n"
         << "  --diff-augment on|off  colour, translation and cutout of every pair D sees, differentiably (CPU; default off)\n"
         << "  --ema B          sample and export from a moving average of G's weights, decay B (e.g. 0.999; default 0: off)\n"
         << "  --holdout F      never train on the share F of the images that unet --test-fraction F\n"

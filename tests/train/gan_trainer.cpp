@@ -264,6 +264,14 @@ TEST_CASE("the generator's moving average follows ema = beta ema + (1 - beta) G,
     tiny_ising_gan plain(tiny_options(5));
     CHECK_NOTHROW(plain.load(path));
     CHECK(plain.generator_ema() == nullptr);
+    // A checkpoint without an average, loaded with one, starts it from the loaded generator.
+    const auto plain_path = temp_path("no_ema.safetensors");
+    plain.step(data);
+    plain.save(plain_path);
+    tiny_ising_gan averaged(o);
+    averaged.load(plain_path);
+    CHECK(params_of(*averaged.generator_ema()) == params_of(plain.generator()));
+    std::filesystem::remove(plain_path);
     std::filesystem::remove(path);
 
     // Its batch-norm statistics are its own: save recomputed them from fresh batches.

@@ -88,7 +88,7 @@ struct gan_options {
     double mask_noise = 0.0;
     /// D sees the generated mask binarised (m >= 0.5), as the real ones are,
     /// and its gradient passes to m unchanged (straight-through): D cannot tell
-    /// the two apart by softness. CPU backend only, for now.
+    /// the two apart by softness.
     bool straight_through_mask = false;
     /// Differentiable augmentation (colour, translation, cutout; data/pair_augment.hpp)
     /// of the real and the generated pairs before D, in both steps. CPU backend only, for now.
@@ -164,8 +164,8 @@ public:
           energy_(mrf_options{.lambda = 1.0, .reduce = reduction::mean}) {
         require_backend<backend_type>();
         validate(opt_);
-        if ((opt_.straight_through_mask || opt_.diff_augment) && !std::same_as<backend_type, cpu>)
-            throw argument_error("gan_trainer: straight_through_mask and diff_augment run on the cpu backend only, for now");
+        if (opt_.diff_augment && !std::same_as<backend_type, cpu>)
+            throw argument_error("gan_trainer: diff_augment runs on the cpu backend only, for now");
         rng init(derive_seed(opt_.seed, stream_init, 0));
         init::xavier_init(*g_, init);
         init::xavier_init(*d_, init);
@@ -260,13 +260,8 @@ private:
         d_->set_training(true);
         auto [image, mask] = g_->forward(z);
         const bool signed_mask = opt_.discriminator_mask == mask_range::signed_;
-        if constexpr (std::same_as<backend_type, cpu>) {
-            if (opt_.straight_through_mask) {  // D sees (m >= 0.5), or 2·that with the signed range
-                mask_for_d_.resize(mask.shape());
-                const float on = signed_mask ? 2.0f : 1.0f;
-                for (std::size_t i = 0; i < mask.size(); ++i) mask_for_d_.data()[i] = mask.data()[i] >= 0.5f ? on : 0.0f;
-            }
-        }
+        if (opt_.straight_through_mask)  // D sees (m >= 0.5), or 2·that with the signed range
+            ops::binarize(backend_type{}, mask, 0.5f, signed_mask ? 2.0f : 1.0f, mask_for_d_);
         if (signed_mask && !opt_.straight_through_mask)
             ops::add(backend_type{}, mask, mask, mask_for_d_);  // 2m; the −1 is in fake_offset
         stack(image, signed_mask || opt_.straight_through_mask ? mask_for_d_ : mask, fake_);
@@ -375,13 +370,16 @@ public:
     /// starts one from its generator; one with it, loaded without, ignores it.
     checkpoint_info load(const std::filesystem::path& path) {
         if constexpr (std::same_as<backend_type, cpu>) {
-            return read_checkpoint(path, *g_, g_adam_, *d_, d_adam_, g_ema_.get());
+            const checkpoint_info info = read_checkpoint(path, *g_, g_adam_, *d_, d_adam_, g_ema_.get());
+            if (g_ema_ && !loaded_ema_) restart_ema();
+            return info;
         } else {
             host_twins host(*this);
             const checkpoint_info info = read_checkpoint(path, *host.g, host.g_adam, *host.d, host.d_adam, host.g_ema.get());
             copy_model_state(*host.g, *g_);
             copy_model_state(*host.d, *d_);
-            if (g_ema_) copy_model_state(*host.g_ema, *g_ema_);
+            if (g_ema_ && loaded_ema_) copy_model_state(*host.g_ema, *g_ema_);
+            else if (g_ema_) restart_ema();
             g_adam_ = host.g_adam.template copy_on<backend_type>();
             d_adam_ = host.d_adam.template copy_on<backend_type>();
             return info;
@@ -548,6 +546,7 @@ private:
         r.apply(g_plan);
         r.apply(d_plan);
         if (g_ema && has_ema) r.apply(ema_plan);
+        loaded_ema_ = g_ema && has_ema;
         g_adam_out = std::move(g_adam);
         d_adam_out = std::move(d_adam);
         steps_ = info.step;
@@ -583,6 +582,7 @@ private:
     std::unique_ptr<Discriminator> d_;
     std::unique_ptr<Generator> g_ema_;         // gan_options::generator_ema
     std::vector<tensor_type*> ema_params_;     // its parameters, in visiting order
+    bool loaded_ema_ = false;                  // whether the last load found one
     optim::basic_adam<backend_type> g_adam_, d_adam_;
     Smoothness smooth_;
     mrf_loss<ising> energy_;

@@ -30,6 +30,16 @@ TEST_CASE("elementwise: add_bias, axpy, scale, add, sum, dot") {
     CHECK_THROWS_AS(ops::axpy(cpu{}, 1.0f, tensor<cpu>({1, 3, 2, 2}), y), shape_error);
 }
 
+TEST_CASE("elementwise: binarize gives `on` at and above the threshold and 0 below, in place too") {
+    tensor<cpu> m({1, 1, 1, 4}, {0.2f, 0.5f, 0.49999f, 0.9f});
+    tensor<cpu> hard;
+    ops::binarize(cpu{}, m, 0.5f, 2.0f, hard);
+    CHECK(hard.shape() == m.shape());
+    CHECK(std::vector<float>(hard.begin(), hard.end()) == std::vector<float>{0.0f, 2.0f, 0.0f, 2.0f});
+    ops::binarize(cpu{}, m, 0.5f, 1.0f, m);
+    CHECK(std::vector<float>(m.begin(), m.end()) == std::vector<float>{0.0f, 1.0f, 0.0f, 1.0f});
+}
+
 TEST_CASE("reduce: per-channel mean and biased variance match a direct computation") {
     rng gen(5);
     // A large offset checks that the two-pass variance does not cancel.

@@ -49,6 +49,17 @@ inline void scale(cpu, tensor<cpu>& x, float alpha) {
     });
 }
 
+/// out = (x >= threshold) ? on : 0 (out may alias x): a soft mask made binary,
+/// as a straight-through estimator shows it (its gradient passes unchanged).
+inline void binarize(cpu, const tensor<cpu>& x, float threshold, float on, tensor<cpu>& out) {
+    if (&out != &x) out.resize(x.shape());
+    const float* xp = x.data();
+    float* op = out.data();
+    detail_elementwise::blocked(x.size(), [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i) op[i] = xp[i] >= threshold ? on : 0.0f;
+    });
+}
+
 /// out = a + b (out may alias a or b).
 inline void add(cpu, const tensor<cpu>& a, const tensor<cpu>& b, tensor<cpu>& out) {
     require_same_shape(a, b, "add");

@@ -23,6 +23,10 @@ ISINGGAN_KERNEL void scale_kernel(float* x, float alpha, std::size_t n) {
     ISINGGAN_GRID_STRIDE_LOOP(i, n) x[i] *= alpha;
 }
 
+ISINGGAN_KERNEL void binarize_kernel(const float* x, float threshold, float on, float* out, std::size_t n) {
+    ISINGGAN_GRID_STRIDE_LOOP(i, n) out[i] = x[i] >= threshold ? on : 0.0f;
+}
+
 ISINGGAN_KERNEL void add_kernel(const float* a, const float* b, float* out, std::size_t n) {
     ISINGGAN_GRID_STRIDE_LOOP(i, n) out[i] = a[i] + b[i];
 }
@@ -73,6 +77,15 @@ inline void scale(cuda, tensor<cuda>& x, float alpha) {
     cuda_detail::scale_kernel<<<cuda_detail::blocks_for(x.size()), cuda_detail::block_threads, 0, current_stream()>>>(x.data(), alpha,
                                                                                                 x.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(scale_kernel);
+}
+
+/// out = (x >= threshold) ? on : 0 (out may alias x), as the CPU's.
+inline void binarize(cuda, const tensor<cuda>& x, float threshold, float on, tensor<cuda>& out) {
+    if (&out != &x) out.resize(x.shape());
+    if (x.size() == 0) return;
+    cuda_detail::binarize_kernel<<<cuda_detail::blocks_for(x.size()), cuda_detail::block_threads, 0, current_stream()>>>(
+        x.data(), threshold, on, out.data(), x.size());
+    ISINGGAN_CUDA_CHECK_LAUNCH(binarize_kernel);
 }
 
 /// out = a + b (out may alias a or b).
