@@ -97,7 +97,9 @@ inline void write_curves_svg(const std::filesystem::path& path, const std::vecto
         int legend = 0;
         for (const auto& c : pa.curves) {
             svg << "<polyline fill=\"none\" stroke=\"" << c.colour << "\" stroke-width=\"1.2\" points=\"";
-            for (std::size_t i = 0; i < c.x.size() && i < c.y.size(); ++i)
+            // At most ~1000 points a curve (a long run logs every step), the last one always drawn.
+            const std::size_t n = std::min(c.x.size(), c.y.size()), stride = std::max<std::size_t>(1, n / 1000);
+            for (std::size_t i = 0; i < n; i += (i + stride < n || i + 1 == n) ? stride : n - 1 - i)
                 if (std::isfinite(c.x[i]) && std::isfinite(c.y[i])) svg << px(c.x[i]) << ',' << py(c.y[i]) << ' ';
             svg << "\"/>\n<text x=\"" << ox + w - 150 << "\" y=\"" << oy + 14 + 12 * legend++ << "\" fill=\"" << c.colour
                 << "\">" << c.label << "</text>\n";
