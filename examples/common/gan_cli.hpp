@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "flag_numbers.hpp"
+
 namespace isinggan::examples {
 
 /// A bad command line: the message says which flag and why.
@@ -100,30 +102,12 @@ inline void print_usage(const std::string& program, std::ostream& out) {
 
 namespace cli_detail {
 
-/// A whole number that fits T; a value out of T's range is refused (not wrapped).
 template <class T = std::uint64_t>
 inline T whole_number(const std::string& flag, const std::string& text) {
-    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
-        throw usage_error(flag + " needs a non-negative whole number, got '" + text + "'");
-    std::uint64_t v = 0;
-    const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
-    constexpr auto most = static_cast<std::uint64_t>(std::numeric_limits<T>::max());
-    if (r.ec == std::errc::result_out_of_range || v > most)
-        throw usage_error(flag + " is out of range: '" + text + "' (at most " + std::to_string(most) + ")");
-    return static_cast<T>(v);
+    return parse_whole_number<usage_error, T>(flag, text);
 }
-
 inline double real_number(const std::string& flag, const std::string& text) {
-    std::size_t used = 0;
-    double v = 0;
-    try {
-        v = std::stod(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != text.size() || !std::isfinite(v))
-        throw usage_error(flag + " needs a number, got '" + text + "'");
-    return v;
+    return parse_real_number<usage_error>(flag, text);
 }
 
 }  // namespace cli_detail

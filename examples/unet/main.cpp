@@ -24,6 +24,7 @@
 #include <isinggan/io/dataset.hpp>
 #include <isinggan/io/training_data.hpp>
 
+#include "../common/flag_numbers.hpp"
 #include "evaluate.hpp"
 #include "training.hpp"
 
@@ -47,29 +48,11 @@ const char* usage_text =
     "                     [--cache DIR]   (IoU of CK's predictions on DIR's pairs; size and width from CK)\n"
     "widths: 1, 0.25, 0.125; sizes: multiples of 16 (the paper: 256). See examples/unet/README.md.\n";
 
-double number(const std::string& flag, const std::string& v) {
-    std::size_t used = 0;
-    double d = 0;
-    try {
-        d = std::stod(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != v.size() || !std::isfinite(d)) throw usage_error(flag + " needs a number, got '" + v + "'");
-    return d;
-}
+double number(const std::string& flag, const std::string& v) { return ig::examples::parse_real_number<usage_error>(flag, v); }
 
-/// A whole number that fits T; a value out of T's range is refused (not wrapped).
 template <class T = std::uint64_t>
 T whole(const std::string& flag, const std::string& v) {
-    if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos)
-        throw usage_error(flag + " needs a whole number, got '" + v + "'");
-    std::uint64_t n = 0;
-    const auto r = std::from_chars(v.data(), v.data() + v.size(), n);
-    constexpr auto most = static_cast<std::uint64_t>(std::numeric_limits<T>::max());
-    if (r.ec == std::errc::result_out_of_range || n > most)
-        throw usage_error(flag + " is out of range: '" + v + "' (at most " + std::to_string(most) + ")");
-    return static_cast<T>(n);
+    return ig::examples::parse_whole_number<usage_error, T>(flag, v);
 }
 
 settings parse(int argc, char** argv) {

@@ -335,7 +335,8 @@ public:
     /// generator's statistics belong to other weights). Deterministic: the
     /// latent vectors depend only on the seed and the step. Done by save.
     void refresh_ema_statistics(std::size_t batches = 48) {
-        if (!g_ema_) return;
+        // Deterministic in (seed, step, batches): nothing to redo until a step or a load moves the weights.
+        if (!g_ema_ || (ema_statistics_step_ == steps_ && ema_statistics_batches_ == batches)) return;
         rng gen(derive_seed(opt_.seed, stream_ema_statistics, std::uint64_t(steps_)));
         visit_buffers(*g_ema_, [&](std::string_view name, tensor_type& t) {
             // running_mean 0, running_var 1: where a batch norm starts; 48 passes at momentum 0.1
@@ -349,6 +350,8 @@ public:
             g_ema_->forward(upload(z_host_, z_device_));
         }
         g_ema_->set_training(false);
+        ema_statistics_step_ = steps_;
+        ema_statistics_batches_ = batches;
     }
     Discriminator& discriminator() noexcept { return *d_; }
 
@@ -369,6 +372,7 @@ public:
     /// A checkpoint without a moving average (written without generator_ema)
     /// starts one from its generator; one with it, loaded without, ignores it.
     checkpoint_info load(const std::filesystem::path& path) {
+        ema_statistics_step_ = -1;
         if constexpr (std::same_as<backend_type, cpu>) {
             const checkpoint_info info = read_checkpoint(path, *g_, g_adam_, *d_, d_adam_, g_ema_.get());
             if (g_ema_ && !loaded_ema_) restart_ema();
@@ -583,6 +587,8 @@ private:
     std::unique_ptr<Generator> g_ema_;         // gan_options::generator_ema
     std::vector<tensor_type*> ema_params_;     // its parameters, in visiting order
     bool loaded_ema_ = false;                  // whether the last load found one
+    std::int64_t ema_statistics_step_ = -1;    // the step its statistics were last recomputed at
+    std::size_t ema_statistics_batches_ = 0;
     optim::basic_adam<backend_type> g_adam_, d_adam_;
     Smoothness smooth_;
     mrf_loss<ising> energy_;
