@@ -25,29 +25,15 @@ inside/outside luminance contrast, and writes a grid of 32 pairs; at the end,
 the same for the generator and its EMA, in training and evaluation mode.
 One thread; CPU only.
 """
-import argparse, os, struct, time
+import argparse, os, sys, time
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-def load_cache(path):
-    """The pairs of a dataset cache (data/cache.hpp): images [N,3,S,S] in [-1, 1], masks [N,1,S,S] in {0, 1}, ids."""
-    f = open(path, 'rb'); b = f.read(); f.close()
-    assert b[:8] == b'IGDSCACH'
-    o = 8
-    ver, key, n, s, skipped, nw = struct.unpack_from('<IQQQQQ', b, o); o += 4 + 8*5
-    for _ in range(nw):
-        (l,) = struct.unpack_from('<I', b, o); o += 4 + l
-    ids = []
-    for _ in range(n):
-        (l,) = struct.unpack_from('<I', b, o); o += 4; ids.append(b[o:o+l].decode()); o += l
-    imgs = np.frombuffer(b, dtype='<f4', count=n*3*s*s, offset=o).reshape(n, 3, s, s).copy(); o += n*3*s*s*4
-    masks = np.frombuffer(b, dtype=np.uint8, count=n*s*s, offset=o).reshape(n, 1, s, s).astype(np.float32)
-    return imgs, masks, ids
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gan_twin_cache import load_cache
 
 p = argparse.ArgumentParser(description=__doc__.split('\n')[1])
 p.add_argument('--cache-file', required=True, help='a dataset-*.bin of a GAN program run with --cache')

@@ -47,6 +47,10 @@ struct program_args {
     std::optional<double> ema;                 // decay of the generator's moving average (default 0: none)
     std::optional<double> holdout;             // share of the images held out (never trained on); default 0
     std::optional<std::uint64_t> split_seed;   // the shuffle that picks them (as unet --split-seed); default 0
+    std::optional<std::string> intensity;      // per-image contrast stretch: none or stretch
+    std::optional<int> patch;                  // the networks' side: train on random patch windows of the size-S images
+    std::optional<std::string> networks;       // paper (the paper's generator and discriminator) or dcgan
+    std::string recipe;                        // the defaults of the flags not given: "patch" (default) or "paper"
     std::uint64_t seed = 0;
     bool seed_given = false;         // --resume takes the run's seed unless --seed is given
     int threads = 0;                 // 0: every core
@@ -74,7 +78,8 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "          [--threads T] [--checkpoint-every M] [--sample-every M] [--synthetic N] [--cache DIR]\n"
         << "          [--device cpu|cuda] [--minutes M] [--resume [--override] | --overwrite] [--lr-g R] [--lr-d R]\n"
         << "          [--lambda-warmup N] [--mask-range unit|signed] [--mask-noise S] [--hard-mask on|off]\n"
-        << "          [--diff-augment on|off] [--ema B] [--holdout F [--split-seed S]]\n"
+        << "          [--diff-augment on|off] [--ema B] [--holdout F [--split-seed S]] [--recipe patch|paper]\n"
+        << "          [--patch P] [--intensity none|stretch] [--networks paper|dcgan]\n"
         << "  sample  --checkpoint FILE --out GRID.png [--n 64] [--seed S] [--threads T]\n"
         << "  export  --checkpoint FILE --out DIR [--n 1000] [--seed S] [--batch 64] [--threads T]\n\n"
         << "  --data DIR       BBBC038/Kaggle layout or flat images/ + masks/ (default: embedded synthetic nuclei)\n"
@@ -95,6 +100,15 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "  --hard-mask on|off  D sees generated masks binarised at 0.5, gradient straight through (default off)\n"
         << "  --diff-augment on|off  colour, translation and cutout of every pair D sees, differentiably (CPU; default off)\n"
         << "  --ema B          sample and export from a moving average of G's weights, decay B (e.g. 0.999; default 0: off)\n"
+        << "  --recipe R       the defaults of the flags below: patch (default; docs/gan-recipe.md) or paper (the\n"
+        << "                   paper's exact settings, for reproduction); a flag given explicitly always wins\n"
+        << "  --patch P        train the networks on random P x P windows of the S x S images; sample and export\n"
+        << "                   tile (S/P)^2 generated windows into each S x S pair (patch: S/2 from 64 up; paper: S)\n"
+        << "  --intensity I    stretch each image's luminance to its own 1 %..99.5 % quantiles (stretch; patch\n"
+        << "                   recipe) or not (none; paper). A U-Net trained on the pairs needs the same flag.\n"
+        << "  --networks N     paper (the paper's generator and 7-layer discriminator; paper recipe) or dcgan\n"
+        << "                   (the same heads with DCGAN proportions, a discriminator without batch norm;\n"
+        << "                   patch recipe; built at --width 0.25 for networks of side 32 and 64)\n"
         << "  --holdout F      never train on the share F of the images that unet --test-fraction F\n"
         << "                   --split-seed S tests on (default 0: train on all); --split-seed S (default 0)\n"
         << "  see examples/README.md for every flag and the outputs\n";
@@ -131,7 +145,8 @@ inline program_args parse_args(int argc, char** argv) {
         "--data", "--modalities", "--modality", "--size", "--width", "--batch", "--iters", "--lambda", "--lr",
         "--beta1", "--beta2", "--seed", "--threads", "--out", "--resume", "--checkpoint-every", "--sample-every",
         "--synthetic", "--cache", "--device", "--minutes", "--overwrite", "--lr-g", "--lr-d", "--lambda-warmup",
-        "--mask-range", "--mask-noise", "--hard-mask", "--diff-augment", "--override", "--holdout", "--split-seed", "--ema"};
+        "--mask-range", "--mask-noise", "--hard-mask", "--diff-augment", "--override", "--holdout", "--split-seed", "--ema",
+        "--recipe", "--patch", "--intensity", "--networks"};
     static const std::set<std::string> sample_flags{"--checkpoint", "--n", "--seed", "--threads", "--out"};
     static const std::set<std::string> export_flags{"--checkpoint", "--n", "--seed", "--threads", "--out", "--batch"};
     const auto& allowed = a.command == "train" ? train_flags : a.command == "sample" ? sample_flags : export_flags;
@@ -183,6 +198,19 @@ inline program_args parse_args(int argc, char** argv) {
             if (!(*a.holdout >= 0 && *a.holdout < 1)) throw usage_error("--holdout needs a share in [0, 1), got '" + v + "'");
         }
         else if (flag == "--split-seed") a.split_seed = whole_number(flag, v);
+        else if (flag == "--recipe") {
+            if (v != "patch" && v != "paper") throw usage_error("--recipe takes patch or paper, got '" + v + "'");
+            a.recipe = v;
+        }
+        else if (flag == "--patch") a.patch = whole_number<int>(flag, v);
+        else if (flag == "--networks") {
+            if (v != "paper" && v != "dcgan") throw usage_error("--networks takes paper or dcgan, got '" + v + "'");
+            a.networks = v;
+        }
+        else if (flag == "--intensity") {
+            if (v != "none" && v != "stretch") throw usage_error("--intensity takes none or stretch, got '" + v + "'");
+            a.intensity = v;
+        }
         else if (flag == "--ema") {
             a.ema = real_number(flag, v);
             if (!(*a.ema >= 0 && *a.ema < 1)) throw usage_error("--ema needs a decay in [0, 1) (e.g. 0.999), got '" + v + "'");

@@ -37,10 +37,13 @@
 #include "pair_report.hpp"
 #include "run_files.hpp"
 #include "isinggan/data/held_out_split.hpp"
+#include "isinggan/data/intensity_stretch.hpp"
 #include "isinggan/data/synthetic_nuclei.hpp"
 #include "isinggan/io/dataset.hpp"
 #include "isinggan/io/modalities_csv.hpp"
 #include "isinggan/metrics/mask_topology.hpp"
+#include "isinggan/models/dcgan_discriminator.hpp"
+#include "isinggan/models/dcgan_generator.hpp"
 #include "isinggan/models/discriminator.hpp"
 #include "isinggan/models/generator.hpp"
 #include "isinggan/train/gan_export.hpp"
@@ -153,15 +156,19 @@ private:
     }
 
     static data::image_mask_set load_training_set(const program_args& a, int size) {
+        const auto intensity = data::parse_intensity_mode(a.intensity.value_or("none"));
         if (a.data.empty()) {
             std::cout << "data: " << a.synthetic << " embedded synthetic nuclei at " << size << "x" << size << '\n';
-            return data::synthetic_nuclei(a.synthetic, std::size_t(size), a.seed);
+            auto set = data::synthetic_nuclei(a.synthetic, std::size_t(size), a.seed);
+            data::apply_intensity(intensity, set.images);
+            return set;
         }
         if (!fs::is_directory(a.data))
             throw io_error(a.data + ": no such data folder (expected the BBBC038 layout or images/ + masks/)");
         io::dataset_options o;
         o.size = std::size_t(size);
         o.cache_dir = a.cache;
+        o.intensity = intensity;
         if (!a.modalities.empty()) {
             o.only_ids = io::ids_of_modality(io::read_modalities_csv(a.modalities), a.modality);
             if (o.only_ids.empty())
@@ -170,7 +177,8 @@ private:
         auto loaded = io::load_dataset(a.data, o);
         std::cout << "data: " << loaded.data.size() << " images from " << a.data
                   << (a.modalities.empty() ? "" : " (modality " + std::to_string(a.modality) + ")") << " at " << size
-                  << "x" << size << " (x8 by rotations and flips)\n";
+                  << "x" << size << " (x8 by rotations and flips"
+                  << (intensity == data::intensity_mode::stretch ? "; contrast stretched per image" : "") << ")\n";
         if (loaded.data.empty()) throw io_error(a.data + ": no samples to train on");
         if (a.holdout.value_or(0.0) > 0) {
             // The images `unet --test-fraction F --split-seed S` tests on: the GAN never sees them.
@@ -226,6 +234,7 @@ private:
             keep_run_settings(a, info, checkpoint);
         }
         if (!ising && a.lambda) throw usage_error("--lambda: " + name + " has no smoothness term");
+        apply_recipe(a);
         if (a.device == "cuda") {
 #ifdef ISINGGAN_EXAMPLES_CUDA
             return train_on_gpu(name, a);
@@ -234,9 +243,72 @@ private:
                               " has no CUDA backend (build it where the CUDA toolkit and cuDNN are installed)");
 #endif
         }
-        const int size = a.size.value_or(64);
         const int divisor = width_divisor(a.width.value_or(1.0));
-        return for_model(size, divisor, [&]<int S, int D>() { return train_model<S, D, cpu>(name, a); });
+        return for_model(*a.patch, divisor, [&]<int S, int D>() { return train_with<S, D, cpu>(name, a); });
+    }
+
+    /// The (side, width divisor) pairs the DCGAN-proportioned networks are built for (compile time:
+    /// each pair is one more instantiation of the whole trainer).
+    static constexpr bool dcgan_built(int size, int divisor) { return divisor == 4 && (size == 32 || size == 64); }
+
+    /// The program's generator with DCGAN proportions (residual heads for the ResGAN programs).
+    template <int S, int D>
+    using dcgan_generator_type = models::dcgan_generator<S, D, models::has_residual_heads<Generator<S, D>>>;
+
+    /// Calls f.template operator()<G>() with the generator type --networks names.
+    template <int S, int D, class F>
+    static int with_networks(const std::string& networks, F&& f) {
+        if (networks == "paper") return f.template operator()<Generator<S, D>>();
+        if constexpr (dcgan_built(S, D)) {
+            return f.template operator()<dcgan_generator_type<S, D>>();
+        } else {
+            throw usage_error("--networks dcgan is built for --width 0.25 with networks of side 32 or 64 (--patch, "
+                              "else --size); this run's are " + std::to_string(S) + " px at width " + format(1.0 / D));
+        }
+    }
+
+    /// train_model with the networks --networks names.
+    template <int S, int D, class B>
+    static int train_with(const std::string& name, const program_args& a) {
+        return with_networks<S, D>(a.networks.value_or("paper"), [&]<class G>() {
+            if constexpr (std::same_as<G, Generator<S, D>>)
+                return train_model<S, D, B, G, models::paper_discriminator<S, D>>(name, a);
+            else
+                return train_model<S, D, B, G, models::dcgan_discriminator<S, D>>(name, a);
+        });
+    }
+
+    /// The recipes (--recipe): the values of the flags not given. "paper" is the
+    /// paper's training, exactly; "patch" (the default) is what the measurements
+    /// in docs/gan-recipe.md found best on a CPU budget. A resumed run keeps its
+    /// own settings (keep_run_settings); runs from before a setting existed had
+    /// the paper's value of it.
+    static void apply_recipe(program_args& a) {
+        if (a.recipe.empty()) a.recipe = a.resume ? "paper" : "patch";
+        const int size = a.size.value_or(64);
+        if (!models::supported_size(size))
+            throw usage_error("--size " + std::to_string(size) + " is not a model side: use 32, 64, 128 or 256");
+        a.size = size;
+        if (a.recipe == "patch") {
+            if (!a.given.count("--beta1") && !a.resume) a.beta1 = 0.5;  // a resumed run's Adam comes from its checkpoint
+            if (!a.width) a.width = 0.25;  // the measured width (a CPU budget)
+            if (!a.lambda_warmup) a.lambda_warmup = 500;
+            if (!a.mask_range) a.mask_range = "signed";
+            if (!a.hard_mask) a.hard_mask = true;
+            if (!a.diff_augment) {
+                a.diff_augment = a.device == "cpu";
+                if (a.device != "cpu")
+                    std::cout << "recipe patch: --diff-augment is off on " << a.device << " (CPU only, for now)\n";
+            }
+            if (!a.ema) a.ema = 0.999;
+            if (!a.intensity) a.intensity = "stretch";
+            if (!a.patch) a.patch = size == 64 ? 32 : size;  // measured at 64 px only
+            if (!a.networks) a.networks = dcgan_built(*a.patch, width_divisor(*a.width)) ? "dcgan" : "paper";
+        }
+        if (!a.patch) a.patch = size;
+        if (!models::supported_size(*a.patch) || *a.patch > size)
+            throw usage_error("--patch " + std::to_string(*a.patch) + ": the networks' side must be 32, 64, 128 or 256, "
+                              "at most --size " + std::to_string(size));
     }
 
     /// --resume: the settings that change what a step computes are the run's (from its checkpoint).
@@ -307,6 +379,31 @@ private:
                 differs("--split-seed", std::to_string(*a.split_seed), std::to_string(run_seed));
             else a.split_seed = run_seed;
         }
+        // The networks' side fixes the checkpoint's shapes: never changed on a resume (runs from
+        // before --patch trained on whole images).
+        {
+            const int run = meta.count("patch") ? int(number(meta, "patch", checkpoint)) : *a.size;
+            if (a.patch && *a.patch != run)
+                throw usage_error("--patch " + std::to_string(*a.patch) + " differs from the run's " +
+                                  std::to_string(run) + " (the networks' side cannot change on a resume)");
+            a.patch = run;
+        }
+        {
+            const std::string run = meta.count("networks") ? meta.at("networks") : "paper";
+            if (a.networks && *a.networks != run)
+                throw usage_error("--networks " + *a.networks + " differs from the run's " + run +
+                                  " (the checkpoint holds networks of that design)");
+            a.networks = run;
+        }
+        {
+            const std::string run = meta.count("intensity") ? meta.at("intensity") : "none";
+            if (a.intensity && *a.intensity != run) differs("--intensity", *a.intensity, run);
+            else a.intensity = run;
+        }
+        if (meta.count("recipe")) {
+            if (!a.recipe.empty() && a.recipe != meta.at("recipe")) differs("--recipe", a.recipe, meta.at("recipe"));
+            else a.recipe = meta.at("recipe");
+        }
         if (meta.count("ema")) {
             const double run = number(meta, "ema", checkpoint);
             if (a.ema && !same(*a.ema, run)) differs("--ema", format(*a.ema), format(run));
@@ -370,12 +467,13 @@ private:
 #endif
 
     /// The training run on backend B (cpu, or cuda from train_on_gpu).
-    template <int S, int D, class B>
+    template <int S, int D, class B, class Gen, class Discriminator>
     static int train_model(const std::string& name, const program_args& a) {
-        using trainer_type = train::gan_trainer<on_backend<Generator<S, D>, B>,
-                                                on_backend<models::paper_discriminator<S, D>, B>, Smoothness>;
+        using trainer_type = train::gan_trainer<on_backend<Gen, B>, on_backend<Discriminator, B>, Smoothness>;
         const fs::path run = a.out, checkpoint = checkpoint_path(run);
-        const data::image_mask_set training_set = load_training_set(a, S);
+        const int pair_side = *a.size;                        // what sample and export make
+        const std::size_t tiles = std::size_t(pair_side / S);  // windows per side of a pair (1: whole images)
+        const data::image_mask_set training_set = load_training_set(a, pair_side);
         train::gan_options o;
         o.batch = a.batch;
         o.generator_adam = {.lr = a.lr_g.value_or(a.lr), .beta1 = a.beta1, .beta2 = a.beta2};
@@ -387,6 +485,7 @@ private:
         o.straight_through_mask = a.hard_mask.value_or(false);
         o.diff_augment = a.diff_augment.value_or(false);
         o.generator_ema = a.ema.value_or(0.0);
+        o.random_crop = tiles > 1;
         o.seed = a.seed;
         trainer_type trainer(o);
         if (a.resume) {
@@ -407,7 +506,9 @@ private:
             std::cout << "removed " << n << " leftover temporary file" << (n > 1 ? "s" : "")
                       << " of an interrupted save (" << checkpoint.filename().string() << ".tmp-*)\n";
         const std::map<std::string, std::string> meta{
-            {"program", name}, {"generator", Generator<S, D>::name}, {"size", std::to_string(S)},
+            {"program", name}, {"generator", Gen::name}, {"size", std::to_string(pair_side)},
+            {"patch", std::to_string(S)}, {"intensity", a.intensity.value_or("none")}, {"recipe", a.recipe},
+            {"networks", a.networks.value_or("paper")},
             {"width", format(1.0 / D)}, {"lambda", exact(ising ? o.lambda : 0.0)}, {"seed", std::to_string(a.seed)},
             {"batch", std::to_string(a.batch)},
             {"lambda_warmup", std::to_string(o.lambda_warmup)}, {"mask_range", a.mask_range.value_or("unit")},
@@ -417,10 +518,12 @@ private:
             {"split_seed", std::to_string(a.split_seed.value_or(0))}, {"data", a.data},
             {"modalities", a.modalities}, {"modality", std::to_string(a.modality)},
             {"synthetic", std::to_string(a.synthetic)}, {"overrides", a.override_history}};
-        std::vector<std::pair<std::string, std::string>> config{{"program", name}, {"generator", Generator<S, D>::name},
+        std::vector<std::pair<std::string, std::string>> config{{"program", name}, {"generator", Gen::name},
                            {"smoothness", ising ? "mrf" : "none"}, {"data", a.data.empty() ? "synthetic" : a.data},
                            {"modalities", a.modalities}, {"modality", std::to_string(a.modality)},
-                           {"size", std::to_string(S)}, {"width", format(1.0 / D)},
+                           {"recipe", a.recipe}, {"size", std::to_string(pair_side)}, {"patch", std::to_string(S)},
+                           {"intensity", a.intensity.value_or("none")}, {"networks", a.networks.value_or("paper")},
+                           {"width", format(1.0 / D)},
                            {"batch", std::to_string(a.batch)}, {"iters", a.iters ? std::to_string(*a.iters) : "null"},
                            {"minutes", a.minutes ? format(*a.minutes) : "null"},
                            {"lambda", format(ising ? o.lambda : 0.0)}, {"lambda_warmup", std::to_string(o.lambda_warmup)},
@@ -440,14 +543,14 @@ private:
         training_log log(log_path(run), a.resume, trainer.steps(), seconds);
 
         tensor<cpu> grid_images, grid_masks;
-        std::unique_ptr<Generator<S, D>> host_generator;  // GPU runs draw their sample grids on a host copy
+        std::unique_ptr<Gen> host_generator;  // GPU runs draw their sample grids on a host copy
         // The moving average when kept (--ema), with its batch-norm statistics recomputed, as export sees it.
-        auto sampling_generator = [&]() -> Generator<S, D>& {
+        auto sampling_generator = [&]() -> Gen& {
             trainer.refresh_ema_statistics();
             if constexpr (std::same_as<B, cpu>) {
                 return trainer.sampling_generator();
             } else {
-                if (!host_generator) host_generator = std::make_unique<Generator<S, D>>();
+                if (!host_generator) host_generator = std::make_unique<Gen>();
                 copy_model_state(trainer.sampling_generator(), *host_generator);
                 return *host_generator;
             }
@@ -455,9 +558,9 @@ private:
         // At every grid, the statistics of 256 generated pairs (64 above 64 px) go to metrics.csv
         // beside those of the real training pairs, so that a run shows in numbers when its masks
         // empty, fragment or collapse (metrics/pair_statistics.hpp).
-        const std::size_t measured = S <= 64 ? 256 : 64;
+        const std::size_t measured = pair_side <= 64 ? 256 : 64;
         tensor<cpu> measured_images, measured_masks;
-        auto record_metrics = [&](Generator<S, D>& g) {
+        auto record_metrics = [&](Gen& g) {
             const bool fresh = !fs::exists(metrics_path(run));
             std::ofstream csv(metrics_path(run), std::ios::app);
             if (fresh) {
@@ -469,7 +572,7 @@ private:
                 csv << "step," << pair_statistics_csv_header() << '\n'
                     << "0," << pair_statistics_csv_row("real", measure_pairs(real_images, real_masks)) << '\n';
             }
-            train::generate(g, 0x5eed, 0, measured, measured_images, measured_masks);
+            train::generate_tiled(g, 0x5eed, 0, measured, tiles, measured_images, measured_masks);
             const auto stats = measure_pairs(measured_images, measured_masks);
             csv << trainer.steps() << ',' << pair_statistics_csv_row("generated", stats) << '\n';
             if (!csv) throw io_error(metrics_path(run).string() + ": cannot write");
@@ -480,8 +583,8 @@ private:
         auto save_grid = [&] {
             if (last_grid == trainer.steps()) return;  // the final grid of a run that ends on a grid step
             last_grid = trainer.steps();
-            Generator<S, D>& g = sampling_generator();
-            train::generate(g, 0x5eed, 0, 16, grid_images, grid_masks);  // the same z every time
+            Gen& g = sampling_generator();
+            train::generate_tiled(g, 0x5eed, 0, 16, tiles, grid_images, grid_masks);  // the same z every time
             train::write_sample_grid(grid_path(run, trainer.steps()), grid_images, grid_masks);
             last_stats = record_metrics(g);
             write_run_curves(run, name + ": " + run.string());  // curves.svg, losses and mask statistics so far
@@ -582,9 +685,18 @@ private:
         const auto meta = train::read_checkpoint_info(a.checkpoint).metadata;
         check_program(meta, a.checkpoint, name);
         const int size = int(number(meta, "size", a.checkpoint));
+        // Runs from before --patch trained on whole images: their "size" is the networks' side.
+        const int patch = meta.count("patch") ? int(number(meta, "patch", a.checkpoint)) : size;
+        if (!models::supported_size(patch) || patch > size || size % patch != 0)
+            throw io_error(a.checkpoint + ": checkpoint entries \"size\" " + std::to_string(size) +
+                           " and \"patch\" " + std::to_string(patch) + " do not fit together");
+        const std::size_t tiles = std::size_t(size / patch);
         const int divisor = width_divisor(number(meta, "width", a.checkpoint));
-        return for_model(size, divisor, [&]<int S, int D>() {
-            Generator<S, D> g;
+        const std::string networks = meta.count("networks") ? meta.at("networks") : "paper";
+        if (networks != "paper" && networks != "dcgan")
+            throw io_error(a.checkpoint + ": unknown \"networks\" entry '" + networks + "'");
+        return for_model(patch, divisor, [&]<int S, int D>() { return with_networks<S, D>(networks, [&]<class G>() {
+            G g;
             train::load_generator(a.checkpoint, g);
             {
                 const checkpoint_reader r(a.checkpoint);
@@ -593,7 +705,7 @@ private:
             }
             if (a.command == "sample") {
                 tensor<cpu> images, masks;
-                train::generate(g, a.seed, 0, a.n, images, masks);
+                train::generate_tiled(g, a.seed, 0, a.n, tiles, images, masks);
                 const fs::path out = a.out;
                 if (out.has_parent_path()) fs::create_directories(out.parent_path());
                 train::write_sample_grid(out, images, masks);
@@ -607,6 +719,7 @@ private:
             o.seed = a.seed;
             o.batch = a.batch;
             o.prefix = name;
+            o.tiles = tiles;
             o.on_progress = [&](std::size_t done) { progress.update(done); };
             const auto r = train::export_pairs(g, a.out, o);
             progress.finish();
@@ -614,10 +727,10 @@ private:
                       << format(r.pairs_per_second()) << " pairs/s)\n";
             // Sample i depends on (seed, i) only: these are the first exported pairs, bit for bit.
             tensor<cpu> images, masks;
-            train::generate(g, a.seed, 0, std::min<std::size_t>(r.pairs, 256), images, masks);
+            train::generate_tiled(g, a.seed, 0, std::min<std::size_t>(r.pairs, 256), tiles, images, masks);
             std::cout << pair_report_line(measure_pairs(images, masks, a.seed), r.pairs) << '\n';
             return 0;
-        });
+        }); });
     }
 
     /// A numeric metadata entry of a checkpoint; io_error naming the file when absent or malformed.

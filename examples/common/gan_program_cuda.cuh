@@ -32,9 +32,8 @@ int gan_program<Generator, Smoothness>::train_on_gpu(const std::string& name, co
     cudaDeviceProp prop{};
     ISINGGAN_CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
     std::printf("device: %s (CUDA, fp32)\n", prop.name);
-    const int size = a.size.value_or(64);
     const int divisor = width_divisor(a.width.value_or(1.0));
-    return for_gpu_model(size, divisor, [&]<int S, int D>() { return train_model<S, D, cuda>(name, a); });
+    return for_gpu_model(*a.patch, divisor, [&]<int S, int D>() { return train_with<S, D, cuda>(name, a); });
 }
 
 }  // namespace isinggan::examples

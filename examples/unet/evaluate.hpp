@@ -72,6 +72,8 @@ inline int evaluate(evaluate_settings s) {
     ig::io::dataset_options o;
     o.size = s.size;
     o.cache_dir = s.cache;
+    // The preprocessing the U-Net was trained with (checkpoints from before --intensity: none).
+    if (const auto i = meta.find("intensity"); i != meta.end()) o.intensity = ig::data::parse_intensity_mode(i->second);
     const ig::data::image_mask_set set = ig::io::load_dataset(s.data, o).data;
     if (set.empty()) throw ig::io_error(s.data.string() + ": no pairs to score");
     const ig::metrics::iou_accumulator iou = s.width == 1.0    ? evaluate_detail::score<1>(s, set)

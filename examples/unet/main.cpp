@@ -43,7 +43,7 @@ const char* usage_text =
     "usage: unet --out RUN [--data DIR] [--modalities CSV --modality K] [--synthetic DIR]... [--fraction F]\n"
     "            [--test-fraction F] [--test-data DIR] [--size S] [--width W] [--epochs N] [--lr R] [--batch B]\n"
     "            [--dice W] [--split-seed S] [--seed S] [--threads T] [--cache DIR] [--synthetic-count N]\n"
-    "            [--device cpu|cuda]\n"
+    "            [--intensity none|stretch] [--device cpu|cuda]\n"
     "       unet evaluate --checkpoint CK --data DIR [--out DIR] [--size S] [--width W] [--batch B] [--threads T]\n"
     "                     [--cache DIR]   (IoU of CK's predictions on DIR's pairs; size and width from CK)\n"
     "widths: 1, 0.25, 0.125; sizes: multiples of 16 (the paper: 256). See examples/unet/README.md.\n";
@@ -80,6 +80,10 @@ settings parse(int argc, char** argv) {
         else if (flag == "--threads") s.threads = whole<int>(flag, v);
         else if (flag == "--cache") s.cache = v;
         else if (flag == "--synthetic-count") s.synthetic_count = whole(flag, v);
+        else if (flag == "--intensity") {
+            if (v != "none" && v != "stretch") throw usage_error("--intensity takes none or stretch, got '" + v + "'");
+            s.intensity = ig::data::parse_intensity_mode(v);
+        }
         else if (flag == "--out") s.out = v;
         else if (flag == "--device") {
             if (v != "cpu" && v != "cuda") throw usage_error("--device takes cpu or cuda, got '" + v + "'");
@@ -133,6 +137,7 @@ ig::data::image_mask_set load_folder(const fs::path& dir, const settings& s) {
     ig::io::dataset_options o;
     o.size = s.size;
     o.cache_dir = s.cache;
+    o.intensity = s.intensity;
     return ig::io::load_dataset(dir, o).data;
 }
 
@@ -158,6 +163,7 @@ split_sets prepare(const settings& s) {
     t.cache_dir = s.cache;
     t.synthetic_count = s.synthetic_count;
     t.synthetic_seed = s.split_seed;
+    t.intensity = s.intensity;
     if (!s.data.empty() && !fs::is_directory(s.data)) throw ig::io_error(s.data.string() + ": no such folder");
     const ig::data::image_mask_set real = ig::io::load_training_data(t);
     split_sets out;
@@ -232,7 +238,7 @@ int run(const settings& s) {
       << ",\n  \"batch\": " << s.batch << ",\n  \"lr\": " << s.lr << ",\n  \"dice_weight\": " << s.dice
       << ",\n  \"fraction\": " << s.fraction << ",\n  \"test_fraction\": "
       << (s.test_data.empty() ? s.test_fraction : 0.0) << ",\n  \"split_seed\": " << s.split_seed
-      << ",\n  \"seed\": " << s.seed << ",\n  \"device\": " << json_string(s.device) << ",\n  \"data\": " << json_string(s.data.string())
+      << ",\n  \"seed\": " << s.seed << ",\n  \"intensity\": " << json_string(ig::data::to_string(s.intensity)) << ",\n  \"device\": " << json_string(s.device) << ",\n  \"data\": " << json_string(s.data.string())
       << ",\n  \"modality\": " << s.modality << ",\n  \"test_data\": " << json_string(s.test_data.string())
       << ",\n  \"synthetic\": [";
     for (std::size_t i = 0; i < s.synthetic.size(); ++i) j << (i ? ", " : "") << json_string(s.synthetic[i].string());

@@ -31,6 +31,8 @@ struct settings {
     std::uint64_t split_seed = 0, seed = 0;
     int threads = 0;
     std::string device = "cpu";  // cpu or cuda
+    /// Per-image contrast stretch of every image, real and synthetic, training and test (--intensity).
+    isinggan::data::intensity_mode intensity = isinggan::data::intensity_mode::none;
 };
 
 struct split_sets {
@@ -46,10 +48,12 @@ struct training_result {
 };
 
 /// The checkpoint metadata a U-Net run writes, so that evaluate needs no more flags than the checkpoint.
-inline std::map<std::string, std::string> unet_metadata(std::size_t size, double width) {
+inline std::map<std::string, std::string> unet_metadata(std::size_t size, double width,
+                                                         isinggan::data::intensity_mode intensity) {
     std::ostringstream w;
     w << width;
-    return {{"program", "unet"}, {"size", std::to_string(size)}, {"width", w.str()}};
+    return {{"program", "unet"}, {"size", std::to_string(size)}, {"width", w.str()},
+            {"intensity", isinggan::data::to_string(intensity)}};
 }
 
 /// Trains a U-Net of width 1 / WidthDivisor on backend B for s.epochs epochs
@@ -80,7 +84,7 @@ training_result train_width(const settings& s, const split_sets& sets) {
         log << e << ',' << t << ',' << stats.mean_loss << '\n' << std::flush;
     }
     r.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - train_start).count();
-    trainer.save(s.out / "checkpoint.safetensors", {.metadata = unet_metadata(s.size, s.width)});
+    trainer.save(s.out / "checkpoint.safetensors", {.metadata = unet_metadata(s.size, s.width, s.intensity)});
     r.iou = trainer.evaluate(sets.test, s.batch);
     return r;
 }

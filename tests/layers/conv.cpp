@@ -42,6 +42,9 @@ TEST_CASE("layers: conv_transpose2d k4 s2 p1 doubles the spatial size at any run
     for (std::size_t s : {4u, 8u, 16u}) CHECK(up.forward(kept({1, 3, s, s})).shape() == shape4{1, 2, 2 * s, 2 * s});
     conv2d<2, 3, 4, 2, 1> down;
     CHECK(down.forward(kept({1, 2, 32, 32})).shape() == shape4{1, 3, 16, 16});
+    // The DCGAN discriminator's layer (models/dcgan_discriminator.hpp): an even kernel, stride 2.
+    rng gen(17);
+    gradient_check(down, random_tensor({2, 2, 8, 8}, gen), gen);
 }
 
 TEST_CASE("layers: convolutions name their parameters as PyTorch and reject wrong channel counts") {

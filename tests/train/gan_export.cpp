@@ -7,6 +7,8 @@
 #include <fstream>
 #include <string>
 
+#include <unistd.h>
+
 #include "isinggan/io/dataset.hpp"
 #include "isinggan/train/gan_export.hpp"
 #include "isinggan/train/sample_grid.hpp"
@@ -104,4 +106,51 @@ TEST_CASE("the sample grid draws the mask outline in green and nothing else") {
     CHECK(grid(1 + 2, 1 + 2, 0) == 128);
     CHECK(grid(0, 0, 0) == 255);          // the gap is white
     CHECK_THROWS_AS(train::sample_grid(images, tensor<cpu>({2, 1, 5, 5}), 2), shape_error);
+}
+
+TEST_CASE("a generator trained on windows exports mosaics: pair i holds samples 4i .. 4i + 3, row by row") {
+    tiny_generator g;
+    rng init(6);
+    init::xavier_init(g, init);
+    tensor<cpu> patches, patch_masks, mosaics, mosaic_masks;
+    train::generate(g, 9, 8, 8, patches, patch_masks);  // samples 8 .. 15: pairs 2 and 3
+    train::generate_tiled(g, 9, 2, 2, 2, mosaics, mosaic_masks);
+    REQUIRE(mosaics.shape() == shape4{2, 3, 2 * tiny_size, 2 * tiny_size});
+    REQUIRE(mosaic_masks.shape() == shape4{2, 1, 2 * tiny_size, 2 * tiny_size});
+    for (std::size_t pair = 0; pair < 2; ++pair)
+        for (std::size_t tile = 0; tile < 4; ++tile) {
+            const std::size_t oy = (tile / 2) * tiny_size, ox = (tile % 2) * tiny_size, sample = 4 * pair + tile;
+            bool same = true;
+            for (std::size_t y = 0; y < std::size_t(tiny_size); ++y)
+                for (std::size_t x = 0; x < std::size_t(tiny_size); ++x) {
+                    for (std::size_t c = 0; c < 3; ++c) same &= mosaics(pair, c, oy + y, ox + x) == patches(sample, c, y, x);
+                    same &= mosaic_masks(pair, 0, oy + y, ox + x) == patch_masks(sample, 0, y, x);
+                }
+            CAPTURE(pair);
+            CAPTURE(tile);
+            CHECK(same);
+        }
+    CHECK_THROWS_AS(train::generate_tiled(g, 9, 0, 1, 0, mosaics, mosaic_masks), argument_error);
+
+    // export_pairs with tiles writes the same mosaics, at twice the side.
+    const auto dir = std::filesystem::temp_directory_path() / ("isinggan_gan_export_tiles_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    train::export_options o;
+    o.count = 4;
+    o.seed = 9;
+    o.tiles = 2;
+    train::export_pairs(g, dir, o);
+    io::dataset_options load;
+    load.size = 2 * tiny_size;
+    load.log = nullptr;
+    const auto loaded = io::load_dataset(dir, load);
+    REQUIRE(loaded.data.size() == 4);
+    REQUIRE(loaded.data.ids[2] == "gen_000002");
+    double worst = 0;
+    for (std::size_t i = 0; i < mosaics.shape().sample_size(); ++i)
+        worst = std::max(worst, double(std::abs(loaded.data.images.sample(2)[i] - mosaics.sample(0)[i])));
+    CHECK(worst <= 1.0 / 127.5 + 1e-6);
+    o.tiles = 0;
+    CHECK_THROWS_AS(train::export_pairs(g, dir, o), argument_error);
+    std::filesystem::remove_all(dir);
 }

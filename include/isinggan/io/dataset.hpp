@@ -45,6 +45,7 @@
 #include "isinggan/core/error.hpp"
 #include "isinggan/data/cache.hpp"
 #include "isinggan/data/image_mask_set.hpp"
+#include "isinggan/data/intensity_stretch.hpp"
 #include "isinggan/data/preprocess.hpp"
 #include "isinggan/io/dataset_listing.hpp"
 #include "isinggan/io/png.hpp"
@@ -62,6 +63,9 @@ struct dataset_options {
     train::progress_style progress = train::progress_style::automatic;
     std::ostream* log = &std::cerr;       ///< progress and warnings; nullptr: silent
     std::filesystem::path cache_dir;      ///< where to keep preprocessed tensors; empty: no cache
+    /// Per-image contrast stretch after the paper's preprocessing (data/intensity_stretch.hpp);
+    /// applied after the cache, so one cache serves both modes.
+    data::intensity_mode intensity = data::intensity_mode::none;
 };
 
 struct loaded_dataset {
@@ -183,6 +187,7 @@ inline loaded_dataset load_dataset(const std::filesystem::path& root, const data
             result.skipped = cached->skipped;
             result.warnings = std::move(cached->warnings);
             result.from_cache = true;
+            data::apply_intensity(options.intensity, result.data.images);
             result.seconds = std::chrono::duration<double>(clock::now() - start).count();
             for (const auto& w : result.warnings) dataset_detail::warn(options, w);
             if (options.log)
@@ -257,6 +262,7 @@ inline loaded_dataset load_dataset(const std::filesystem::path& root, const data
             if (options.log) *options.log << "warning: dataset cache not written: " << e.what() << '\n';
         }
     }
+    data::apply_intensity(options.intensity, result.data.images);  // after the cache, which keeps the paper's mapping
     result.seconds = std::chrono::duration<double>(clock::now() - start).count();
     if (options.log)
         *options.log << "loaded " << result.data.size() << " samples of " << root.string() << " ("

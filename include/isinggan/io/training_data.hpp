@@ -31,6 +31,7 @@ struct training_data_options {
     std::size_t synthetic_count = 256;      ///< samples generated without a data_dir
     std::uint64_t synthetic_seed = 0;
     std::ostream* log = &std::cerr;
+    data::intensity_mode intensity = data::intensity_mode::none;  ///< per-image contrast stretch or none
 };
 
 inline data::image_mask_set load_training_data(const training_data_options& o) {
@@ -41,6 +42,7 @@ inline data::image_mask_set load_training_data(const training_data_options& o) {
     if (o.data_dir.empty()) {
         if (o.modality) throw argument_error("load_training_data: selecting a modality needs a dataset folder");
         set = data::synthetic_nuclei(o.synthetic_count, o.size, o.synthetic_seed);
+        data::apply_intensity(o.intensity, set.images);
         if (o.log)
             *o.log << "no dataset given: using " << set.size() << " synthetic nuclei images of " << o.size << "x"
                    << o.size << " (seed " << o.synthetic_seed << ")\n";
@@ -50,6 +52,7 @@ inline data::image_mask_set load_training_data(const training_data_options& o) {
         d.lenient = o.lenient;
         d.cache_dir = o.cache_dir;
         d.log = o.log;
+        d.intensity = o.intensity;
         if (o.modality) d.only_ids = ids_of_modality(read_modalities_csv(o.modalities_csv), o.modality);
         set = load_dataset(o.data_dir, d).data;
     }

@@ -30,6 +30,10 @@ struct export_options {
     std::uint64_t seed = 0;     ///< latent seed (sample i depends on (seed, i) only)
     std::size_t batch = 64;     ///< samples generated per forward pass
     std::string prefix = "gen"; ///< file names are <prefix>_<index, 6 digits>
+    /// Each pair is a tiles × tiles mosaic of generated samples (pair i holds
+    /// samples i·tiles² … (i + 1)·tiles² − 1, row by row): a generator trained on
+    /// S px windows (gan_options::random_crop) gives pairs of side tiles·S.
+    std::size_t tiles = 1;
     /// Called after each batch with the pairs written so far.
     std::function<void(std::size_t)> on_progress{};
 };
@@ -50,6 +54,7 @@ inline std::string export_name(const std::string& prefix, std::size_t index) {
 template <class Generator>
 export_result export_pairs(Generator& g, const std::filesystem::path& dir, const export_options& o) {
     if (o.batch == 0) throw argument_error("export_pairs: batch must be positive");
+    if (o.tiles == 0 || o.tiles > 16) throw argument_error("export_pairs: tiles must be 1 to 16");
     if (o.prefix.empty() || o.prefix.find_first_of("/\\") != std::string::npos)
         throw argument_error("export_pairs: the name prefix '" + o.prefix + "' cannot start a file name");
     const auto start = std::chrono::steady_clock::now();
@@ -67,7 +72,7 @@ export_result export_pairs(Generator& g, const std::filesystem::path& dir, const
     std::vector<std::string> failure;
     for (std::size_t first = 0; first < o.count; first += o.batch) {
         const std::size_t n = std::min(o.batch, o.count - first);
-        generate(g, o.seed, first, n, images, masks);
+        generate_tiled(g, o.seed, first, n, o.tiles, images, masks);
         const std::size_t s = images.h();
         fraction.assign(n, 0.0);
         failure.assign(n, {});

@@ -59,6 +59,33 @@ void generate(Generator& g, std::uint64_t seed, std::size_t first, std::size_t n
     }
 }
 
+/// Pairs first .. first+n−1 of `seed` from a generator trained on windows
+/// (gan_options::random_crop): pair i is a tiles × tiles mosaic of samples
+/// i·tiles² .. (i + 1)·tiles² − 1, row by row, so images are [n, 3, tiles·S, tiles·S]
+/// and masks [n, 1, tiles·S, tiles·S]. tiles = 1 is generate().
+template <class Generator>
+void generate_tiled(Generator& g, std::uint64_t seed, std::size_t first, std::size_t n, std::size_t tiles,
+                    tensor<cpu>& images, tensor<cpu>& masks) {
+    if (tiles == 0) throw argument_error("generate_tiled: tiles must be at least 1");
+    if (tiles == 1) return generate(g, seed, first, n, images, masks);
+    const std::size_t per_pair = tiles * tiles;
+    tensor<cpu> patch_images, patch_masks;
+    generate(g, seed, first * per_pair, n * per_pair, patch_images, patch_masks);
+    const auto mosaic = [&](const tensor<cpu>& patches, tensor<cpu>& out) {
+        const shape4 p = patches.shape();
+        out.resize({n, p.c, p.h * tiles, p.w * tiles});
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t t = 0; t < per_pair; ++t)
+                for (std::size_t c = 0; c < p.c; ++c) {
+                    const float* src = patches.plane(i * per_pair + t, c);
+                    float* dst = out.plane(i, c) + (t / tiles) * p.h * out.w() + (t % tiles) * p.w;
+                    for (std::size_t y = 0; y < p.h; ++y) std::copy(src + y * p.w, src + (y + 1) * p.w, dst + y * out.w());
+                }
+    };
+    mosaic(patch_images, images);
+    mosaic(patch_masks, masks);
+}
+
 /// The free-form metadata and step of a checkpoint, without loading tensors.
 inline checkpoint_info read_checkpoint_info(const std::filesystem::path& path) {
     checkpoint_reader r(path);

@@ -47,6 +47,7 @@
 #include "isinggan/core/error.hpp"
 #include "isinggan/core/transfer.hpp"
 #include "isinggan/data/dihedral.hpp"
+#include "isinggan/data/random_crop.hpp"
 #include "isinggan/data/pair_augment.hpp"
 #include "isinggan/data/image_mask_set.hpp"
 #include "isinggan/init/xavier.hpp"
@@ -98,6 +99,11 @@ struct gan_options {
     /// the average (Karras et al. 2018; Yazıcı et al. 2019). Its batch-norm
     /// statistics are its own, recomputed by refresh_ema_statistics. 0: none (the paper).
     double generator_ema = 0.0;
+    /// Patch training: the training images may be larger than the networks'
+    /// side S, and every real pair D sees is a random S × S window of one
+    /// (data/random_crop.hpp), the same window for image and mask. false: the
+    /// images must have side S (the paper).
+    bool random_crop = false;
 };
 
 /// Throws argument_error naming the option when `o` holds a value no trainer can use.
@@ -179,9 +185,10 @@ public:
     gan_step_stats step(const data::image_mask_set& data) {
         data::require_consistent(data, "gan_trainer::step");
         if (data.empty()) throw argument_error("gan_trainer::step: the training set is empty");
-        if (data.side() != std::size_t(Generator::size))
+        if (opt_.random_crop ? data.side() < std::size_t(Generator::size) : data.side() != std::size_t(Generator::size))
             throw shape_error("gan_trainer::step: the training set has side " + std::to_string(data.side()) +
-                              ", the networks are built for " + std::to_string(Generator::size));
+                              ", the networks are built for " + std::to_string(Generator::size) +
+                              (opt_.random_crop ? " (random_crop needs images at least that large)" : ""));
         const std::size_t n = opt_.batch;
         rng gen(derive_seed(opt_.seed, stream_step, std::uint64_t(steps_)));
 
@@ -189,6 +196,7 @@ public:
         indices_.resize(n);
         for (auto& i : indices_) i = gen.below(data.size());
         data::gather(data, indices_, real_image_, real_mask_);
+        if (opt_.random_crop) data::random_crop(real_image_, real_mask_, std::size_t(Generator::size), gen);
         if (opt_.augment) data::random_dihedral(real_image_, real_mask_, gen);
         stack_pair(real_image_, real_mask_, real_host_);
         draw_latent(z_host_, n, latent_size, gen);

@@ -1,0 +1,72 @@
+#pragma once
+// The discriminator of the patch recipe (docs/gan-recipe.md): the DCGAN
+// discriminator (Radford et al. 2016) without batch norm. log2(Size) − 2
+// convolutions 4 × 4, stride 2, padding 1 halve the side down to 4 × 4,
+// with 128, 256, 512, 1024 maps (capped there) divided by `WidthDivisor`,
+// each followed by leaky ReLU 0.2; a last 4 × 4 convolution without padding
+// gives the logit.
+//
+// Why not the paper's (models/discriminator.hpp): on the BBBC038 pairs every
+// run with the paper's seven 5 × 5 layers and batch norm ended with D winning
+// and the generator drawing one sample for every z; batch statistics of the
+// all-real and all-generated batches are a shortcut D uses. This shallower
+// network without normalisation stayed in balance (the ablation table of
+// docs/gan-recipe.md). Same input (4 channels: image, mask) and output
+// ([N, 1, 1, 1] logits) as the paper's, so the trainer takes either.
+#include <utility>
+
+#include "isinggan/layers.hpp"
+#include "isinggan/models/generator.hpp"
+
+namespace isinggan::models {
+
+namespace dcgan_detail {
+
+constexpr int downsamplings(int size) {
+    int n = 0;
+    for (int s = size; s > 4; s /= 2) ++n;
+    return n;
+}
+/// Maps out of convolution `layer`: 128 · 2^layer, at most 1024, over the divisor.
+constexpr int maps(int layer, int width_divisor) {
+    const int m = 128 << layer;
+    return (m > 1024 ? 1024 : m) / width_divisor;
+}
+
+template <int Size, int WidthDivisor, class Layers>
+struct body_of;
+template <int Size, int WidthDivisor, int... L>
+struct body_of<Size, WidthDivisor, std::integer_sequence<int, L...>> {
+    template <int Layer>
+    using down = sequential<conv2d<(Layer == 0 ? 4 : maps(Layer - 1, WidthDivisor)), maps(Layer, WidthDivisor), 4, 2, 1>,
+                            leaky_relu>;
+    static constexpr int last = maps(int(sizeof...(L)) - 1, WidthDivisor);
+    using type = sequential<down<L>..., conv2d<last, 1, 4, 1, 0>>;
+};
+
+}  // namespace dcgan_detail
+
+template <int Size = 64, int WidthDivisor = 1, class Backend = cpu>
+class dcgan_discriminator
+    : public on_backend<typename dcgan_detail::body_of<Size, WidthDivisor,
+                                                       std::make_integer_sequence<int, dcgan_detail::downsamplings(Size)>>::type,
+                        Backend> {
+    static_assert((generator_detail::check_parameters<Size, WidthDivisor>(), true));
+
+public:
+    static constexpr int size = Size;
+    static constexpr int width_divisor = WidthDivisor;
+    /// Input channels: RGB image and mask.
+    static constexpr int input_channels = 4;
+};
+
+}  // namespace isinggan::models
+
+namespace isinggan {
+
+template <int Size, int WidthDivisor, class From, class B>
+struct rebind_backend<models::dcgan_discriminator<Size, WidthDivisor, From>, B> {
+    using type = models::dcgan_discriminator<Size, WidthDivisor, B>;
+};
+
+}  // namespace isinggan

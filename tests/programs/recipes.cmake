@@ -1,0 +1,120 @@
+# --recipe: the default "patch" recipe and the paper's exact one, flags given
+# explicitly winning over either; --patch (networks trained on windows, pairs
+# exported as mosaics at --size); --intensity on the GAN programs and unet;
+# the refusals with their messages.
+#   cmake -DPROGRAM=<ising_resgan> -DUNET=<unet> -DRUN=<folder> -P recipes.cmake
+file(REMOVE_RECURSE ${RUN})
+set(common --batch 4 --iters 2 --synthetic 8 --threads 1)
+
+function(require_config run)
+  file(READ ${run}/config.json config)
+  foreach(expected ${ARGN})
+    string(FIND "${config}" "${expected}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "${run}/config.json lacks ${expected}:\n${config}")
+    endif()
+  endforeach()
+endfunction()
+
+# The PNG's width and height (IHDR), as "WxH".
+function(png_size file out)
+  file(READ ${file} hex OFFSET 16 LIMIT 8 HEX)
+  string(SUBSTRING ${hex} 0 8 w)
+  string(SUBSTRING ${hex} 8 8 h)
+  math(EXPR w "0x${w}")
+  math(EXPR h "0x${h}")
+  set(${out} "${w}x${h}" PARENT_SCOPE)
+endfunction()
+
+# 1. The default recipe at 64 px: 32 px windows, stretched images, DCGAN-proportioned networks.
+execute_process(COMMAND ${PROGRAM} train --size 64 ${common} --out ${RUN}/patch
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "train (default recipe) exited with ${rc}:\n${out}${err}")
+endif()
+if(NOT out MATCHES "contrast stretched per image")
+  message(FATAL_ERROR "the default recipe did not stretch the images:\n${out}")
+endif()
+require_config(${RUN}/patch "\"recipe\": \"patch\"" "\"size\": 64" "\"patch\": 32" "\"intensity\": \"stretch\""
+               "\"networks\": \"dcgan\"" "\"width\": 0.25" "\"beta1\": 0.5" "\"lambda_warmup\": 500"
+               "\"mask_range\": \"signed\"" "\"hard_mask\": \"on\"" "\"diff_augment\": \"on\"" "\"ema\": 0.999")
+execute_process(COMMAND ${PROGRAM} export --checkpoint ${RUN}/patch/checkpoint.safetensors --n 3 --out ${RUN}/pairs
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "export exited with ${rc}:\n${out}${err}")
+endif()
+get_filename_component(name ${PROGRAM} NAME_WE)
+png_size(${RUN}/pairs/images/${name}_000002.png image_size)
+png_size(${RUN}/pairs/masks/${name}_000002.png mask_size)
+if(NOT image_size STREQUAL "64x64" OR NOT mask_size STREQUAL "64x64")
+  message(FATAL_ERROR "exported pairs of a --size 64 --patch 32 run are ${image_size} / ${mask_size}, expected 64x64")
+endif()
+# A resume keeps the networks' side and design; changing them is refused.
+execute_process(COMMAND ${PROGRAM} train --resume --iters 3 --threads 1 --out ${RUN}/patch
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "resume exited with ${rc}:\n${out}${err}")
+endif()
+require_config(${RUN}/patch "\"recipe\": \"patch\"" "\"patch\": 32" "\"networks\": \"dcgan\"")
+foreach(case "--patch;64;--patch 64 differs from the run's 32" "--networks;paper;--networks paper differs from the run's dcgan"
+             "--intensity;none;--intensity none differs from the run's stretch")
+  list(GET case 0 flag)
+  list(GET case 1 value)
+  list(GET case 2 message)
+  execute_process(COMMAND ${PROGRAM} train --resume --iters 4 ${flag} ${value} --out ${RUN}/patch
+                  RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 2 OR NOT err MATCHES "${message}")
+    message(FATAL_ERROR "resume with ${flag} ${value}: exit ${rc}, expected 2 and '${message}':\n${err}")
+  endif()
+endforeach()
+
+# 2. The paper's recipe: every setting as the paper has it.
+execute_process(COMMAND ${PROGRAM} train --recipe paper --size 32 --width 0.25 ${common} --out ${RUN}/paper
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "train --recipe paper exited with ${rc}:\n${out}${err}")
+endif()
+require_config(${RUN}/paper "\"recipe\": \"paper\"" "\"patch\": 32" "\"intensity\": \"none\"" "\"networks\": \"paper\""
+               "\"beta1\": 0.9" "\"lambda_warmup\": 0" "\"mask_range\": \"unit\"" "\"hard_mask\": \"off\""
+               "\"diff_augment\": \"off\"" "\"ema\": 0,")
+
+# 3. A flag given explicitly wins over the recipe.
+execute_process(COMMAND ${PROGRAM} train --size 64 ${common} --ema 0 --intensity none --beta1 0.7 --out ${RUN}/mixed
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "train with explicit flags exited with ${rc}:\n${out}${err}")
+endif()
+require_config(${RUN}/mixed "\"recipe\": \"patch\"" "\"ema\": 0," "\"intensity\": \"none\"" "\"beta1\": 0.7" "\"patch\": 32")
+
+# 4. Refusals: exit 2 and a message naming the flag.
+foreach(case "--recipe;fast;--recipe takes patch or paper" "--patch;48;--patch 48: the networks' side must be"
+             "--size;32;--patch;64;--patch 64: the networks' side must be"
+             "--recipe;paper;--size;64;--networks;dcgan;--width;1;--networks dcgan is built for --width 0.25"
+             "--intensity;bright;--intensity takes none or stretch")
+  list(POP_BACK case message)
+  execute_process(COMMAND ${PROGRAM} train ${case} ${common} --out ${RUN}/bad RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 2 OR NOT err MATCHES "${message}")
+    message(FATAL_ERROR "train ${case}: exit ${rc}, expected 2 and '${message}':\n${err}")
+  endif()
+endforeach()
+
+# 5. unet --intensity: recorded in metrics.json and the checkpoint, which evaluate follows.
+execute_process(COMMAND ${UNET} --data ${RUN}/pairs --synthetic ${RUN}/pairs --size 64 --width 0.25 --epochs 1 --batch 2
+                        --test-fraction 0.34 --threads 1 --intensity stretch --out ${RUN}/unet
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "unet --intensity stretch exited with ${rc}:\n${out}${err}")
+endif()
+file(READ ${RUN}/unet/metrics.json metrics)
+if(NOT metrics MATCHES "\"intensity\": \"stretch\"")
+  message(FATAL_ERROR "metrics.json does not record the intensity:\n${metrics}")
+endif()
+execute_process(COMMAND ${UNET} evaluate --checkpoint ${RUN}/unet/checkpoint.safetensors --data ${RUN}/pairs
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "3 pairs scored")
+  message(FATAL_ERROR "unet evaluate exited with ${rc}:\n${out}${err}")
+endif()
+execute_process(COMMAND ${UNET} --data ${RUN}/pairs --intensity dark --out ${RUN}/unet_bad RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "--intensity takes none or stretch")
+  message(FATAL_ERROR "unet --intensity dark: exit ${rc}, expected 2:\n${err}")
+endif()
