@@ -220,8 +220,8 @@ inline program_args parse_args(int argc, char** argv) {
         else if (flag == "--seed") a.seed = whole_number(flag, v), a.seed_given = true;
         else if (flag == "--threads") a.threads = whole_number<int>(flag, v);
         else if (flag == "--out") a.out = v;
-        else if (flag == "--checkpoint-every") a.checkpoint_every = whole_number(flag, v);
-        else if (flag == "--sample-every") a.sample_every = whole_number(flag, v);
+        else if (flag == "--checkpoint-every") a.checkpoint_every = whole_number<std::int64_t>(flag, v);  // compared with int64 steps
+        else if (flag == "--sample-every") a.sample_every = whole_number<std::int64_t>(flag, v);
         else if (flag == "--synthetic") a.synthetic = whole_number(flag, v);
         else if (flag == "--cache") a.cache = v;
         else if (flag == "--device") {

@@ -137,6 +137,8 @@ private:
         a.sample_every = 50;
         a.checkpoint_every = 100;
         a.overwrite = true;  // each demo run replaces the previous one
+        // The recipe's average (0.999) would still be mostly the initial weights after 300 steps.
+        a.ema = 0.95;
         std::cout << name << ": no arguments, so a short demo: " << *a.iters << " steps at " << *a.size << "x"
                   << *a.size << ", width " << *a.width << ", on the embedded synthetic nuclei (" << name
                   << " --help lists the flags)\n";
@@ -158,7 +160,8 @@ private:
     static data::image_mask_set load_training_set(const program_args& a, int size) {
         const auto intensity = data::parse_intensity_mode(a.intensity.value_or("none"));
         if (a.data.empty()) {
-            std::cout << "data: " << a.synthetic << " embedded synthetic nuclei at " << size << "x" << size << '\n';
+            std::cout << "data: " << a.synthetic << " embedded synthetic nuclei at " << size << "x" << size
+                      << (intensity == data::intensity_mode::stretch ? " (contrast stretched per image)" : "") << '\n';
             auto set = data::synthetic_nuclei(a.synthetic, std::size_t(size), a.seed);
             data::apply_intensity(intensity, set.images);
             return set;

@@ -123,6 +123,13 @@ TEST_CASE("a whole number out of its flag's type is refused, not wrapped around"
           std::string::npos);
     CHECK(error_of({"export", "--checkpoint", "c", "--out", "d", "--threads", "2147483648"})
               .find("--threads is out of range") != std::string::npos);
+    // Compared with the (64-bit, signed) step count: above its range they would wrap to negative.
+    CHECK(error_of({"train", "--out", "r", "--checkpoint-every", "9223372036854775808"})
+              .find("--checkpoint-every is out of range: '9223372036854775808' (at most 9223372036854775807)") !=
+          std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--sample-every", "18446744073709551615"}).find("--sample-every is out of range") !=
+          std::string::npos);
+    CHECK(parse({"train", "--out", "r", "--sample-every", "9223372036854775807"}).sample_every == 9223372036854775807ull);
     // The largest values of the types are still taken.
     CHECK(parse({"train", "--out", "r", "--threads", "2147483647"}).threads == 2147483647);
     CHECK(parse({"train", "--out", "r", "--seed", "18446744073709551615"}).seed == 18446744073709551615ull);
