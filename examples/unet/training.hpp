@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <isinggan/data/image_mask_set.hpp>
+#include <isinggan/data/intensity_stretch.hpp>
 #include <isinggan/metrics/iou.hpp>
 #include <isinggan/models/unet.hpp>
 #include <isinggan/train/progress.hpp>
