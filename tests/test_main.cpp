@@ -1,23 +1,39 @@
 // The test binary's main: doctest's, plus the skip protocol of
 // support/skip.hpp. A run whose selected test cases were all skipped (an
 // input in ../shared is absent) exits with 77, which CTest reports as skipped.
+// The OpenMP thread count a case sets (tests of tiny networks use one thread)
+// is put back when the case ends, so that it cannot leak into the cases run
+// after it in the same process.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
 
 namespace {
 
 int started = 0, skipped = 0;
+[[maybe_unused]] int threads_before = 1;
 
 struct skip_listener : doctest::IReporter {
     explicit skip_listener(const doctest::ContextOptions&) {}
     void report_query(const doctest::QueryData&) override {}
     void test_run_start() override {}
     void test_run_end(const doctest::TestRunStats&) override {}
-    void test_case_start(const doctest::TestCaseData&) override { ++started; }
+    void test_case_start(const doctest::TestCaseData&) override {
+        ++started;
+#if defined(_OPENMP)
+        threads_before = omp_get_max_threads();
+#endif
+    }
     void test_case_reenter(const doctest::TestCaseData&) override {}
-    void test_case_end(const doctest::CurrentTestCaseStats&) override {}
+    void test_case_end(const doctest::CurrentTestCaseStats&) override {
+#if defined(_OPENMP)
+        omp_set_num_threads(threads_before);
+#endif
+    }
     void test_case_exception(const doctest::TestCaseException&) override {}
     void subcase_start(const doctest::SubcaseSignature&) override {}
     void subcase_end() override {}

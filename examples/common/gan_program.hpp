@@ -237,6 +237,7 @@ private:
             keep_run_settings(a, info, checkpoint);
         }
         if (!ising && a.lambda) throw usage_error("--lambda: " + name + " has no smoothness term");
+        if (!ising && a.smooth_mask) throw usage_error("--smooth-mask: " + name + " has no smoothness term");
         apply_recipe(a);
         if (a.device == "cuda") {
 #ifdef ISINGGAN_EXAMPLES_CUDA
@@ -417,6 +418,11 @@ private:
             if (a.mask_noise && !same(*a.mask_noise, run)) differs("--mask-noise", format(*a.mask_noise), format(run));
             else a.mask_noise = run;
         }
+        if (meta.count("smooth_mask")) {
+            const std::string run = meta.at("smooth_mask");
+            if (a.smooth_mask && *a.smooth_mask != run) differs("--smooth-mask", *a.smooth_mask, run);
+            else a.smooth_mask = run;
+        }
         for (const auto& [flag, key, value] : {std::tuple{"--hard-mask", "hard_mask", &a.hard_mask},
                                                std::tuple{"--diff-augment", "diff_augment", &a.diff_augment}}) {
             if (!meta.count(key)) continue;
@@ -487,6 +493,7 @@ private:
         o.mask_noise = a.mask_noise.value_or(0.0);
         o.straight_through_mask = a.hard_mask.value_or(false);
         o.diff_augment = a.diff_augment.value_or(false);
+        o.smoothness_on = a.smooth_mask.value_or("soft") == "hard" ? train::smoothness_input::hard : train::smoothness_input::soft;
         o.generator_ema = a.ema.value_or(0.0);
         o.random_crop = tiles > 1;
         o.seed = a.seed;
@@ -517,6 +524,7 @@ private:
             {"lambda_warmup", std::to_string(o.lambda_warmup)}, {"mask_range", a.mask_range.value_or("unit")},
             {"mask_noise", exact(o.mask_noise)}, {"hard_mask", o.straight_through_mask ? "on" : "off"},
             {"diff_augment", o.diff_augment ? "on" : "off"}, {"ema", exact(o.generator_ema)},
+            {"smooth_mask", a.smooth_mask.value_or("soft")},
             {"holdout", exact(a.holdout.value_or(0.0))},
             {"split_seed", std::to_string(a.split_seed.value_or(0))}, {"data", a.data},
             {"modalities", a.modalities}, {"modality", std::to_string(a.modality)},
@@ -534,6 +542,7 @@ private:
                            {"mask_range", a.mask_range.value_or("unit")}, {"mask_noise", format(o.mask_noise)},
                            {"hard_mask", o.straight_through_mask ? "on" : "off"},
                            {"diff_augment", o.diff_augment ? "on" : "off"},
+                           {"smooth_mask", ising ? a.smooth_mask.value_or("soft") : "none"},
                            {"beta1", format(a.beta1)}, {"beta2", format(a.beta2)}, {"seed", std::to_string(a.seed)},
                            {"ema", format(o.generator_ema)}, {"holdout", format(a.holdout.value_or(0.0))},
                            {"split_seed", std::to_string(a.split_seed.value_or(0))},

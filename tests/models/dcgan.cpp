@@ -9,21 +9,13 @@
 #include "isinggan/models/dcgan_discriminator.hpp"
 #include "isinggan/models/dcgan_generator.hpp"
 #include "layers/layer_check.hpp"
+#include "support/network_check.hpp"
 #include "train/tiny_gan.hpp"
 
 using namespace isinggan;
 using namespace isinggan::models;
 
-namespace {
-
-template <class Model>
-std::set<std::string> param_names(Model& m) {
-    std::set<std::string> names;
-    visit_params(m, [&](std::string_view n, auto&) { names.emplace(n); });
-    return names;
-}
-
-}  // namespace
+using testing::param_names;
 
 TEST_CASE("dcgan networks: the widths and sides their comments give, at 32 and 64 px") {
     static_assert(dcgan_detail::top_maps(32, 4) == 128 && dcgan_detail::top_maps(64, 4) == 256);
@@ -67,38 +59,8 @@ TEST_CASE("dcgan networks: the widths and sides their comments give, at 32 and 6
     CHECK(d64.get<3>().get<0>().weight().value.shape() == shape4{256, 128, 4, 4});
 }
 
-namespace {
-
-/// Directional finite differences, one tensor at a time: for a random
-/// direction v over `values`, the central difference of loss() along v must
-/// match ⟨analytic, v⟩. Per-element probes of whole networks cross the kinks
-/// of (leaky) ReLUs too often to be reliable in float; every layer type has
-/// per-element checks of its own (tests/layers).
-struct direction_tolerance {
-    double abs = 3e-3, rel = 3e-2;
-};
-
-template <class Loss>
-void check_direction(tensor<cpu>& values, const tensor<cpu>& analytic, Loss&& loss, const std::string& what, rng& gen,
-                     direction_tolerance tol = {}) {
-    REQUIRE(values.shape() == analytic.shape());
-    const tensor<cpu> v = testing::random_tensor(values.shape(), gen);
-    const tensor<cpu> saved = values;
-    // Small, so that few (leaky) ReLU kinks are crossed.
-    const double eps = 1e-4;
-    double expected = 0;
-    for (std::size_t i = 0; i < v.size(); ++i) expected += double(analytic.data()[i]) * v.data()[i];
-    for (std::size_t i = 0; i < v.size(); ++i) values.data()[i] = saved.data()[i] + float(eps) * v.data()[i];
-    const double up = loss();
-    for (std::size_t i = 0; i < v.size(); ++i) values.data()[i] = saved.data()[i] - float(eps) * v.data()[i];
-    const double down = loss();
-    values = saved;
-    const double numeric = (up - down) / (2 * eps);
-    INFO(what << ": along a random direction, analytic " << expected << ", numeric " << numeric);
-    CHECK(std::abs(numeric - expected) <= tol.abs + tol.rel * std::abs(expected));
-}
-
-}  // namespace
+using testing::check_direction;
+using testing::direction_tolerance;
 
 TEST_CASE("dcgan discriminator: gradients of its input and of every parameter match finite differences") {
     testing::use_one_thread();

@@ -57,7 +57,8 @@ if(NOT rc EQUAL 0)
 endif()
 require_config(${RUN}/patch "\"recipe\": \"patch\"" "\"patch\": 32" "\"networks\": \"dcgan\"")
 foreach(case "--patch;64;--patch 64 differs from the run's 32" "--networks;paper;--networks paper differs from the run's dcgan"
-             "--intensity;none;--intensity none differs from the run's stretch")
+             "--intensity;none;--intensity none differs from the run's stretch"
+             "--smooth-mask;hard;--smooth-mask hard differs from the run's soft")
   list(GET case 0 flag)
   list(GET case 1 value)
   list(GET case 2 message)
@@ -76,7 +77,7 @@ if(NOT rc EQUAL 0)
 endif()
 require_config(${RUN}/paper "\"recipe\": \"paper\"" "\"patch\": 32" "\"intensity\": \"none\"" "\"networks\": \"paper\""
                "\"beta1\": 0.9" "\"lambda_warmup\": 0" "\"mask_range\": \"unit\"" "\"hard_mask\": \"off\""
-               "\"diff_augment\": \"off\"" "\"ema\": 0,")
+               "\"diff_augment\": \"off\"" "\"ema\": 0," "\"smooth_mask\": \"soft\"")
 
 # 3. A flag given explicitly wins over the recipe.
 execute_process(COMMAND ${PROGRAM} train --size 64 ${common} --ema 0 --intensity none --beta1 0.7 --out ${RUN}/mixed
@@ -90,7 +91,8 @@ require_config(${RUN}/mixed "\"recipe\": \"patch\"" "\"ema\": 0," "\"intensity\"
 foreach(case "--recipe;fast;--recipe takes patch or paper" "--patch;48;--patch 48: the networks' side must be"
              "--size;32;--patch;64;--patch 64: the networks' side must be"
              "--recipe;paper;--size;64;--networks;dcgan;--width;1;--networks dcgan is built for --width 0.25"
-             "--intensity;bright;--intensity takes none or stretch")
+             "--intensity;bright;--intensity takes none or stretch"
+             "--smooth-mask;fuzzy;--smooth-mask takes soft or hard")
   list(POP_BACK case message)
   execute_process(COMMAND ${PROGRAM} train ${case} ${common} --out ${RUN}/bad RESULT_VARIABLE rc ERROR_VARIABLE err)
   if(NOT rc EQUAL 2 OR NOT err MATCHES "${message}")

@@ -21,7 +21,7 @@ TEST_CASE("export writes the flat layout, and load_dataset reads the same pairs 
     tiny_generator g;
     rng init(4);
     init::xavier_init(g, init);
-    const auto dir = std::filesystem::temp_directory_path() / "isinggan_gan_export";
+    const auto dir = std::filesystem::temp_directory_path() / ("isinggan_gan_export_" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     train::export_options o;
     o.count = 10;

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "isinggan/train/gan_sampling.hpp"
 #include "train/tiny_gan.hpp"
 
@@ -39,7 +41,8 @@ std::vector<std::uint32_t> all_params(Model& m) {
 }
 
 std::filesystem::path temp_path(const std::string& name) {
-    return std::filesystem::temp_directory_path() / ("isinggan_gan_trainer_" + name);
+    // The process id keeps concurrent runs of the suite apart.
+    return std::filesystem::temp_directory_path() / ("isinggan_gan_trainer_" + std::to_string(::getpid()) + "_" + name);
 }
 
 }  // namespace
@@ -190,7 +193,7 @@ TEST_CASE("the trainer rejects bad inputs with clear errors") {
     std::filesystem::remove(path);
 }
 
-TEST_CASE("resume stays bit-exact with every trainer option on (warm-up, signed and hard masks, noise, DiffAugment, EMA)") {
+TEST_CASE("resume stays bit-exact with every trainer option on (warm-up, signed and hard masks, hard smoothing, noise, DiffAugment, EMA)") {
     const auto& data = tiny_training_set();
     const auto path = temp_path("resume_options.safetensors");
     auto o = tiny_options(11);
@@ -198,6 +201,7 @@ TEST_CASE("resume stays bit-exact with every trainer option on (warm-up, signed 
     o.discriminator_mask = train::mask_range::signed_;
     o.mask_noise = 0.2;
     o.straight_through_mask = true;
+    o.smoothness_on = train::smoothness_input::hard;
     o.diff_augment = true;
     o.generator_ema = 0.9;
     tiny_ising_gan direct(o);
@@ -384,6 +388,50 @@ TEST_CASE("with the signed mask range, D sees 2m - 1 for real and generated mask
     tensor<cpu> unit_fake;
     train::stack_pair(gi, gm, unit_fake);
     CHECK(mean_sigmoid(d.forward(unit_fake)) != doctest::Approx(expect_fake).epsilon(1e-6));
+}
+
+TEST_CASE("with smoothness on the hard mask, the Ising term is the energy of (m >= 0.5), straight through to m") {
+    const auto& data = tiny_training_set();
+    tensor<cpu> image, mask, real, z({8, 100, 1, 1});
+    std::vector<std::size_t> idx{0, 1, 2, 3, 4, 5, 6, 7};
+    data::gather(data, idx, image, mask);
+    train::stack_pair(image, mask, real);
+    rng gen(23);
+    for (auto& v : z) v = float(gen.uniform(-1.0, 1.0));
+    auto o = tiny_options(6);
+    o.smoothness_on = train::smoothness_input::hard;
+    tiny_ising_gan hard(o);
+    tiny_ising_gan soft(tiny_options(6));
+    // The mask both trainers generate at their first step (the same weights).
+    tiny_generator g;
+    copy_model_state(hard.generator(), g);
+    g.set_training(true);
+    auto [gi, gm] = g.forward(z);
+    tensor<cpu> binary(gm.shape());
+    std::size_t ambiguous = 0;
+    for (std::size_t i = 0; i < gm.size(); ++i) {
+        binary.data()[i] = gm.data()[i] >= 0.5f ? 1.0f : 0.0f;
+        ambiguous += std::abs(gm.data()[i] - 0.5f) < 0.25f;
+    }
+    REQUIRE(ambiguous > 0);  // a soft mask, so the two energies differ
+    mrf_loss<ising> energy(mrf_options{.lambda = 1.0, .reduce = reduction::mean});
+    const double e_hard = energy.forward(binary), e_soft = energy.forward(gm);
+    REQUIRE(std::abs(e_hard - e_soft) > 1e-3);
+    const auto h = hard.step(real, z), s = soft.step(real, z);
+    CHECK(h.smooth_loss == doctest::Approx(1.5 * e_hard).epsilon(1e-6));
+    CHECK(s.smooth_loss == doctest::Approx(1.5 * e_soft).epsilon(1e-6));
+    CHECK(h.mask_energy == doctest::Approx(e_soft).epsilon(1e-6));  // the log still shows the soft mask's energy
+    // D's step is the same; the generator's differs only through the smoothness gradient.
+    CHECK(h.d_loss == s.d_loss);
+    CHECK(all_values(hard.discriminator()) == all_values(soft.discriminator()));
+    CHECK(all_values(hard.generator()) != all_values(soft.generator()));
+    // With λ = 0 the input of the energy cannot matter: the two runs are the same.
+    o.lambda = 0;
+    auto o0 = tiny_options(6);
+    o0.lambda = 0;
+    tiny_ising_gan hard0(o), soft0(o0);
+    hard0.step(real, z), soft0.step(real, z);
+    CHECK(all_values(hard0.generator()) == all_values(soft0.generator()));
 }
 
 TEST_CASE("trainer options out of their domain are refused, naming the option") {

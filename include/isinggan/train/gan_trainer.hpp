@@ -67,6 +67,13 @@ public:
     explicit non_finite_loss(const std::string& what) : error(what) {}
 };
 
+/// Which mask the smoothness energy is computed on.
+enum class smoothness_input {
+    soft,  ///< the generator's mask m in [0, 1] (the paper)
+    hard   ///< the binarised mask (m >= 0.5), the one D sees with straight_through_mask;
+           ///< the energy's gradient passes to m unchanged (straight-through)
+};
+
 /// How the discriminator sees a mask m in [0, 1].
 enum class mask_range {
     unit,    ///< as it is, in [0, 1] (the paper)
@@ -91,6 +98,12 @@ struct gan_options {
     /// and its gradient passes to m unchanged (straight-through): D cannot tell
     /// the two apart by softness.
     bool straight_through_mask = false;
+    /// What λ·L_smooth penalises. On the soft mask, any flat field has no
+    /// energy, 0.5 included, and thresholding such a field gives specks and
+    /// holes that the energy never saw; on the hard mask the energy counts the
+    /// binary mask's boundary, and its gradient is a majority vote of each
+    /// pixel's neighbours (docs/gan-recipe.md, "smoothing the mask D sees").
+    smoothness_input smoothness_on = smoothness_input::soft;
     /// Differentiable augmentation (colour, translation, cutout; data/pair_augment.hpp)
     /// of the real and the generated pairs before D, in both steps. CPU backend only, for now.
     bool diff_augment = false;
@@ -312,7 +325,12 @@ private:
         stats.mask_energy = energy(mask);
         if constexpr (Smoothness::enabled) {
             if (opt_.lambda_warmup > 0) set_lambda(lambda_at(steps_));
-            stats.smooth_loss = smoothness(mask, image, d_mask_);
+            if (opt_.smoothness_on == smoothness_input::hard) {  // L_smooth of eq. (4) on (m >= 0.5), straight-through to m
+                ops::binarize(backend_type{}, mask, 0.5f, 1.0f, hard_mask_);
+                stats.smooth_loss = smoothness(hard_mask_, image, d_mask_);
+            } else {
+                stats.smooth_loss = smoothness(mask, image, d_mask_);
+            }
         }
         if (!std::isfinite(stats.g_loss + stats.smooth_loss)) {
             restore_discriminator();
@@ -609,7 +627,7 @@ private:
     tensor<cpu> real_image_, real_mask_, real_host_, z_host_, logits_host_;  // host staging
     tensor<cpu> fake_offset_host_;
     tensor_type real_device_, z_device_, fake_offset_device_;  // device copies (unused on the cpu backend)
-    tensor_type fake_, d_logit_grad_, d_image_, d_mask_, mask_for_d_, augmented_, d_unaugmented_;
+    tensor_type fake_, d_logit_grad_, d_image_, d_mask_, mask_for_d_, hard_mask_, augmented_, d_unaugmented_;
     std::vector<pair_augment_params> augment_real_, augment_fake_, augment_g_;  // this step's draws
 };
 

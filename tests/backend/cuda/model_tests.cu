@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -152,7 +153,7 @@ TEST_CASE("cuda gan_trainer: a tiny Ising-GAN trains on the GPU with finite, mov
 }
 
 TEST_CASE("cuda gan_trainer: a GPU checkpoint resumes on the host and on the GPU") {
-    const auto path = std::filesystem::temp_directory_path() / "isinggan_cuda_resume.safetensors";
+    const auto path = std::filesystem::temp_directory_path() / ("isinggan_cuda_resume_" + std::to_string(::getpid()) + ".safetensors");
     gpu_ising_gan gpu(options(9));
     for (int i = 0; i < 3; ++i) gpu.step(training_set());
     gpu.save(path, {{"note", "gpu"}});

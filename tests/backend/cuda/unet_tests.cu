@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <unistd.h>
 #include <memory>
 #include <vector>
 
@@ -103,7 +104,7 @@ TEST_CASE("cuda segmentation_trainer: a small U-Net trains on the GPU with finit
 }
 
 TEST_CASE("cuda segmentation_trainer: a GPU trainer's checkpoint loads on the host") {
-    const auto path = std::filesystem::temp_directory_path() / "isinggan_cuda_unet.safetensors";
+    const auto path = std::filesystem::temp_directory_path() / ("isinggan_cuda_unet_" + std::to_string(::getpid()) + ".safetensors");
     gpu_trainer gpu(options);
     step_losses(gpu);
     gpu.save(path);

@@ -1,6 +1,7 @@
 // mrf_loss: PyTorch goldens, the guide's effect, options and error reporting.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -55,12 +56,20 @@ TEST_CASE("mrf_loss: image_guided weights make a boundary along an image edge ch
     // ‖I_p − I_q‖² = 3 across the edge: w = exp(−3 / (2 · 0.25)) = exp(−6).
     CHECK(on_edge == doctest::Approx(4.0 * std::exp(-6.0)));
 
-    // The guide is a constant unless its gradient is asked for.
-    tensor<cpu> g_mask, g_guide;
-    guided.forward_backward(mask, edge_elsewhere, g_mask);
-    CHECK(g_guide.empty());
-    guided.forward_backward(mask, edge_elsewhere, g_mask, gradient_mode::overwrite, &g_guide);
-    CHECK(g_guide.shape() == edge_elsewhere.shape());
+    // The guide is a constant unless its gradient is asked for: asking changes
+    // neither the energy nor the mask's gradient, and the guide's gradient is
+    // there (non-zero where the weights depend on it: across the edge under the
+    // mask's boundary).
+    tensor<cpu> g_mask, g_mask_asked, g_guide;
+    const double plain = guided.forward_backward(mask, edge_there, g_mask);
+    const double asked = guided.forward_backward(mask, edge_there, g_mask_asked, gradient_mode::overwrite, &g_guide);
+    CHECK(plain == asked);
+    REQUIRE(g_mask.shape() == g_mask_asked.shape());
+    CHECK(std::equal(g_mask.begin(), g_mask.end(), g_mask_asked.begin()));
+    REQUIRE(g_guide.shape() == edge_there.shape());
+    double guide_norm = 0;
+    for (float v : g_guide) guide_norm += std::abs(v);
+    CHECK(guide_norm > 1e-4);
 }
 
 TEST_CASE("mrf_loss: the paper's lambda = 1.5/(D*N) on the sum equals lambda = 1.5 with the mean") {

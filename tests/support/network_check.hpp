@@ -1,0 +1,60 @@
+#pragma once
+// Whole-network checks shared by the model tests: the names a network visits,
+// and a finite-difference check of a gradient along a random direction.
+#include <cmath>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <doctest/doctest.h>
+
+#include "isinggan/core/tensor.hpp"
+#include "support/random_tensor.hpp"
+
+namespace isinggan::testing {
+
+/// The names of a model's parameters.
+template <class Model>
+std::set<std::string> param_names(Model& m) {
+    std::set<std::string> names;
+    visit_params(m, [&](std::string_view n, auto&) { names.emplace(n); });
+    return names;
+}
+
+/// The names of a model's buffers (batch-norm running statistics).
+template <class Model>
+std::set<std::string> buffer_names(Model& m) {
+    std::set<std::string> names;
+    visit_buffers(m, [&](std::string_view n, auto&) { names.emplace(n); });
+    return names;
+}
+
+struct direction_tolerance {
+    double abs = 3e-3, rel = 3e-2;
+};
+
+/// Directional finite differences, one tensor at a time: for a random
+/// direction v over `values`, the central difference of loss() along v must
+/// match ⟨analytic, v⟩. Per-element probes of whole networks cross the kinks
+/// of (leaky) ReLUs too often to be reliable in float; every layer type has
+/// per-element checks of its own (tests/layers).
+template <class Loss>
+void check_direction(tensor<cpu>& values, const tensor<cpu>& analytic, Loss&& loss, const std::string& what, rng& gen,
+                     direction_tolerance tol = {}) {
+    REQUIRE(values.shape() == analytic.shape());
+    const tensor<cpu> v = random_tensor(values.shape(), gen);
+    const tensor<cpu> saved = values;
+    const double eps = 1e-4;  // small, so that few (leaky) ReLU kinks are crossed
+    double expected = 0;
+    for (std::size_t i = 0; i < v.size(); ++i) expected += double(analytic.data()[i]) * v.data()[i];
+    for (std::size_t i = 0; i < v.size(); ++i) values.data()[i] = saved.data()[i] + float(eps) * v.data()[i];
+    const double up = loss();
+    for (std::size_t i = 0; i < v.size(); ++i) values.data()[i] = saved.data()[i] - float(eps) * v.data()[i];
+    const double down = loss();
+    values = saved;
+    const double numeric = (up - down) / (2 * eps);
+    INFO(what << ": along a random direction, analytic " << expected << ", numeric " << numeric);
+    CHECK(std::abs(numeric - expected) <= tol.abs + tol.rel * std::abs(expected));
+}
+
+}  // namespace isinggan::testing
