@@ -74,12 +74,7 @@ TEST_CASE("dcgan discriminator: gradients of its input and of every parameter ma
     const tensor<cpu> dx = d.backward(r);
     auto loss = [&] { return testing::weighted_sum(d.forward(x), r); };
     check_direction(x, dx, loss, "input", gen);
-    std::size_t checked = 0;
-    visit_params(d, [&](std::string_view name, auto& p) {
-        const tensor<cpu> grad = p.grad;
-        check_direction(p.value, grad, loss, std::string(name), gen);
-        ++checked;
-    });
+    const std::size_t checked = testing::check_every_parameter(d, loss, gen);
     CHECK(checked == 8);
 }
 
@@ -102,11 +97,6 @@ TEST_CASE("dcgan generator: gradients of z and of every parameter match finite d
     // and the loss (~1e3) leaves float noise of ~0.1 in the numeric side.
     const direction_tolerance tol{.abs = 0.15, .rel = 0.08};
     check_direction(z, dz, loss, "z", gen, tol);
-    std::size_t checked = 0;
-    visit_params(g, [&](std::string_view name, auto& p) {
-        const tensor<cpu> grad = p.grad;
-        check_direction(p.value, grad, loss, std::string(name), gen, tol);
-        ++checked;
-    });
+    const std::size_t checked = testing::check_every_parameter(g, loss, gen, tol);
     CHECK(checked > 20);
 }

@@ -159,12 +159,7 @@ TEST_CASE("paper discriminator: gradients of its input and of every parameter ma
     auto loss = [&] { return testing::weighted_sum(d.forward(x), r); };
     const testing::direction_tolerance tol{.abs = 1e-2, .rel = 5e-2};
     testing::check_direction(x, dx, loss, "input", gen, tol);
-    std::size_t checked = 0;
-    visit_params(d, [&](std::string_view name, auto& p) {
-        const tensor<cpu> grad = p.grad;
-        testing::check_direction(p.value, grad, loss, std::string(name), gen, tol);
-        ++checked;
-    });
+    const std::size_t checked = testing::check_every_parameter(d, loss, gen, tol);
     CHECK(checked == param_names(d).size());
     CHECK(checked > 10);
 }
@@ -196,12 +191,7 @@ TEST_CASE("paper generators: gradients of z and of every parameter match finite 
         // gradient (a sign, a missing term) is off by more than that.
         const testing::direction_tolerance tol{.abs = 0.8, .rel = 0.05};
         testing::check_direction(z, dz, loss, "z", gen, tol);
-        std::size_t checked = 0;
-        visit_params(g, [&](std::string_view name, auto& p) {
-            const tensor<cpu> grad = p.grad;
-            testing::check_direction(p.value, grad, loss, std::string(name), gen, tol);
-            ++checked;
-        });
+        const std::size_t checked = testing::check_every_parameter(g, loss, gen, tol);
         CHECK(checked == param_names(g).size());
     };
     paper_generator<32, 8> plain;

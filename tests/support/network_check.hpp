@@ -57,4 +57,18 @@ void check_direction(tensor<cpu>& values, const tensor<cpu>& analytic, Loss&& lo
     CHECK(std::abs(numeric - expected) <= tol.abs + tol.rel * std::abs(expected));
 }
 
+/// check_direction for every parameter of `model`, whose gradients one backward
+/// of loss() has just computed (named by the model's own parameter names).
+/// Returns how many were checked.
+template <class Model, class Loss>
+std::size_t check_every_parameter(Model& model, Loss&& loss, rng& gen, direction_tolerance tol = {}) {
+    std::size_t checked = 0;
+    visit_params(model, [&](std::string_view name, auto& p) {
+        const tensor<cpu> grad = p.grad;  // a copy: what loss() does to the model cannot change it
+        check_direction(p.value, grad, loss, std::string(name), gen, tol);
+        ++checked;
+    });
+    return checked;
+}
+
 }  // namespace isinggan::testing
