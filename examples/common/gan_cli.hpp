@@ -45,6 +45,7 @@ struct program_args {
     std::optional<bool> hard_mask;             // D sees binarised generated masks (straight-through)
     std::optional<bool> diff_augment;          // DiffAugment of the pairs before D
     std::optional<std::string> smooth_mask;    // what the Ising term smooths: soft (the paper) or hard (the binarised mask)
+    std::optional<double> mask_ambiguity;      // weight μ of the penalty μ·Σ m(1 − m) (default 0: none)
     std::optional<double> ema;                 // decay of the generator's moving average (default 0: none)
     std::optional<double> holdout;             // share of the images held out (never trained on); default 0
     std::optional<std::uint64_t> split_seed;   // the shuffle that picks them (as unet --split-seed); default 0
@@ -81,6 +82,7 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "          [--lambda-warmup N] [--mask-range unit|signed] [--mask-noise S] [--hard-mask on|off]\n"
         << "          [--diff-augment on|off] [--ema B] [--holdout F [--split-seed S]] [--recipe patch|paper]\n"
         << "          [--patch P] [--intensity none|stretch] [--networks paper|dcgan] [--smooth-mask soft|hard]\n"
+        << "          [--mask-ambiguity U]\n"
         << "  sample  --checkpoint FILE --out GRID.png [--n 64] [--seed S] [--threads T]\n"
         << "  export  --checkpoint FILE --out DIR [--n 1000] [--seed S] [--batch 64] [--threads T]\n\n"
         << "  --data DIR       BBBC038/Kaggle layout or flat images/ + masks/ (default: embedded synthetic nuclei)\n"
@@ -101,6 +103,8 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "  --hard-mask on|off  D sees generated masks binarised at 0.5, gradient straight through (default off)\n"
         << "  --smooth-mask M  what the Ising term smooths: soft (the mask m, the paper; default) or hard (m >= 0.5,\n"
         << "                   the mask D sees with --hard-mask on; gradient straight through). Ising programs only\n"
+        << "  --mask-ambiguity U  add U * sum m(1 - m) / pixels to G's loss: pushes the soft mask to 0 or 1\n"
+        << "                   (normalised as --lambda, warmed up with it; default 0: none)\n"
         << "  --diff-augment on|off  colour, translation and cutout of every pair D sees, differentiably (CPU; default off)\n"
         << "  --ema B          sample and export from a moving average of G's weights, decay B (e.g. 0.999; default 0: off)\n"
         << "  --recipe R       the defaults of the flags below: patch (default; docs/gan-recipe.md) or paper (the\n"
@@ -149,7 +153,7 @@ inline program_args parse_args(int argc, char** argv) {
         "--beta1", "--beta2", "--seed", "--threads", "--out", "--resume", "--checkpoint-every", "--sample-every",
         "--synthetic", "--cache", "--device", "--minutes", "--overwrite", "--lr-g", "--lr-d", "--lambda-warmup",
         "--mask-range", "--mask-noise", "--hard-mask", "--diff-augment", "--override", "--holdout", "--split-seed", "--ema",
-        "--recipe", "--patch", "--intensity", "--networks", "--smooth-mask"};
+        "--recipe", "--patch", "--intensity", "--networks", "--smooth-mask", "--mask-ambiguity"};
     static const std::set<std::string> sample_flags{"--checkpoint", "--n", "--seed", "--threads", "--out"};
     static const std::set<std::string> export_flags{"--checkpoint", "--n", "--seed", "--threads", "--out", "--batch"};
     const auto& allowed = a.command == "train" ? train_flags : a.command == "sample" ? sample_flags : export_flags;
@@ -195,6 +199,10 @@ inline program_args parse_args(int argc, char** argv) {
         else if (flag == "--smooth-mask") {
             if (v != "soft" && v != "hard") throw usage_error("--smooth-mask takes soft or hard, got '" + v + "'");
             a.smooth_mask = v;
+        }
+        else if (flag == "--mask-ambiguity") {
+            a.mask_ambiguity = real_number(flag, v);
+            if (*a.mask_ambiguity < 0) throw usage_error("--mask-ambiguity needs a number >= 0, got '" + v + "'");
         }
         else if (flag == "--mask-noise") {
             a.mask_noise = real_number(flag, v);

@@ -422,6 +422,12 @@ private:
             if (a.mask_noise && !same(*a.mask_noise, run)) differs("--mask-noise", format(*a.mask_noise), format(run));
             else a.mask_noise = run;
         }
+        if (meta.count("mask_ambiguity")) {
+            const double run = number(meta, "mask_ambiguity", checkpoint);
+            if (a.mask_ambiguity && !same(*a.mask_ambiguity, run))
+                differs("--mask-ambiguity", format(*a.mask_ambiguity), format(run));
+            else a.mask_ambiguity = run;
+        }
         if (meta.count("smooth_mask")) {
             const std::string run = meta.at("smooth_mask");
             if (a.smooth_mask && *a.smooth_mask != run) differs("--smooth-mask", *a.smooth_mask, run);
@@ -498,6 +504,7 @@ private:
         o.straight_through_mask = a.hard_mask.value_or(false);
         o.diff_augment = a.diff_augment.value_or(false);
         o.smoothness_on = a.smooth_mask.value_or("soft") == "hard" ? train::smoothness_input::hard : train::smoothness_input::soft;
+        o.mask_ambiguity = a.mask_ambiguity.value_or(0.0);
         o.generator_ema = a.ema.value_or(0.0);
         o.random_crop = tiles > 1;
         o.seed = a.seed;
@@ -528,7 +535,7 @@ private:
             {"lambda_warmup", std::to_string(o.lambda_warmup)}, {"mask_range", a.mask_range.value_or("unit")},
             {"mask_noise", exact(o.mask_noise)}, {"hard_mask", o.straight_through_mask ? "on" : "off"},
             {"diff_augment", o.diff_augment ? "on" : "off"}, {"ema", exact(o.generator_ema)},
-            {"smooth_mask", a.smooth_mask.value_or("soft")},
+            {"smooth_mask", a.smooth_mask.value_or("soft")}, {"mask_ambiguity", exact(o.mask_ambiguity)},
             {"holdout", exact(a.holdout.value_or(0.0))},
             {"split_seed", std::to_string(a.split_seed.value_or(0))}, {"data", a.data},
             {"modalities", a.modalities}, {"modality", std::to_string(a.modality)},
@@ -547,6 +554,7 @@ private:
                            {"hard_mask", o.straight_through_mask ? "on" : "off"},
                            {"diff_augment", o.diff_augment ? "on" : "off"},
                            {"smooth_mask", ising ? a.smooth_mask.value_or("soft") : "none"},
+                           {"mask_ambiguity", format(o.mask_ambiguity)},
                            {"beta1", format(a.beta1)}, {"beta2", format(a.beta2)}, {"seed", std::to_string(a.seed)},
                            {"ema", format(o.generator_ema)}, {"holdout", format(a.holdout.value_or(0.0))},
                            {"split_seed", std::to_string(a.split_seed.value_or(0))},

@@ -58,7 +58,8 @@ endif()
 require_config(${RUN}/patch "\"recipe\": \"patch\"" "\"patch\": 32" "\"networks\": \"dcgan\"")
 foreach(case "--patch;64;--patch 64 differs from the run's 32" "--networks;paper;--networks paper differs from the run's dcgan"
              "--intensity;none;--intensity none differs from the run's stretch"
-             "--smooth-mask;hard;--smooth-mask hard differs from the run's soft")
+             "--smooth-mask;hard;--smooth-mask hard differs from the run's soft"
+             "--mask-ambiguity;2;--mask-ambiguity 2 differs from the run's 0")
   list(GET case 0 flag)
   list(GET case 1 value)
   list(GET case 2 message)
@@ -77,7 +78,7 @@ if(NOT rc EQUAL 0)
 endif()
 require_config(${RUN}/paper "\"recipe\": \"paper\"" "\"patch\": 32" "\"intensity\": \"none\"" "\"networks\": \"paper\""
                "\"beta1\": 0.9" "\"lambda_warmup\": 0" "\"mask_range\": \"unit\"" "\"hard_mask\": \"off\""
-               "\"diff_augment\": \"off\"" "\"ema\": 0," "\"smooth_mask\": \"soft\"")
+               "\"diff_augment\": \"off\"" "\"ema\": 0," "\"smooth_mask\": \"soft\"" "\"mask_ambiguity\": 0,")
 
 # 3. A flag given explicitly wins over the recipe.
 execute_process(COMMAND ${PROGRAM} train --size 64 ${common} --ema 0 --intensity none --beta1 0.7 --out ${RUN}/mixed
@@ -92,7 +93,8 @@ foreach(case "--recipe;fast;--recipe takes patch or paper" "--patch;48;--patch 4
              "--size;32;--patch;64;--patch 64: the networks' side must be"
              "--recipe;paper;--size;64;--networks;dcgan;--width;1;--networks dcgan is built for --width 0.25"
              "--intensity;bright;--intensity takes none or stretch"
-             "--smooth-mask;fuzzy;--smooth-mask takes soft or hard")
+             "--smooth-mask;fuzzy;--smooth-mask takes soft or hard"
+             "--mask-ambiguity;-1;--mask-ambiguity needs a number >= 0")
   list(POP_BACK case message)
   execute_process(COMMAND ${PROGRAM} train ${case} ${common} --out ${RUN}/bad RESULT_VARIABLE rc ERROR_VARIABLE err)
   if(NOT rc EQUAL 2 OR NOT err MATCHES "${message}")

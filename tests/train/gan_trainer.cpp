@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -193,7 +194,7 @@ TEST_CASE("the trainer rejects bad inputs with clear errors") {
     std::filesystem::remove(path);
 }
 
-TEST_CASE("resume stays bit-exact with every trainer option on (warm-up, signed and hard masks, hard smoothing, noise, DiffAugment, EMA)") {
+TEST_CASE("resume stays bit-exact with every trainer option on (warm-up, signed and hard masks, hard smoothing, ambiguity penalty, noise, DiffAugment, EMA)") {
     const auto& data = tiny_training_set();
     const auto path = temp_path("resume_options.safetensors");
     auto o = tiny_options(11);
@@ -202,6 +203,7 @@ TEST_CASE("resume stays bit-exact with every trainer option on (warm-up, signed 
     o.mask_noise = 0.2;
     o.straight_through_mask = true;
     o.smoothness_on = train::smoothness_input::hard;
+    o.mask_ambiguity = 1.5;
     o.diff_augment = true;
     o.generator_ema = 0.9;
     tiny_ising_gan direct(o);
@@ -219,6 +221,8 @@ TEST_CASE("resume stays bit-exact with every trainer option on (warm-up, signed 
     std::filesystem::remove(path);
     CHECK(resumed_last.d_loss == direct_last.d_loss);
     CHECK(resumed_last.smooth_loss == direct_last.smooth_loss);
+    CHECK(resumed_last.ambiguity_loss == direct_last.ambiguity_loss);
+    CHECK(resumed_last.ambiguity_loss > 0);
     CHECK(all_values(resumed.generator()) == all_values(direct.generator()));
     CHECK(all_values(resumed.discriminator()) == all_values(direct.discriminator()));
     REQUIRE(resumed.generator_ema() != nullptr);
@@ -434,6 +438,40 @@ TEST_CASE("with smoothness on the hard mask, the Ising term is the energy of (m 
     CHECK(all_values(hard0.generator()) == all_values(soft0.generator()));
 }
 
+TEST_CASE("the ambiguity penalty adds mu * sum m(1 - m) / (D*N) of the generated mask to G's loss, warmed up with lambda") {
+    const auto& data = tiny_training_set();
+    tensor<cpu> image, mask, real, z({8, 100, 1, 1});
+    std::vector<std::size_t> idx{0, 1, 2, 3, 4, 5, 6, 7};
+    data::gather(data, idx, image, mask);
+    train::stack_pair(image, mask, real);
+    rng gen(29);
+    for (auto& v : z) v = float(gen.uniform(-1.0, 1.0));
+    auto o = tiny_options(7);
+    o.mask_ambiguity = 2.0;
+    o.lambda_warmup = 4;
+    tiny_ising_gan with(o);
+    auto o_plain = tiny_options(7);
+    o_plain.lambda_warmup = 4;
+    tiny_ising_gan without(o_plain);
+    tiny_generator g;
+    copy_model_state(with.generator(), g);
+    g.set_training(true);
+    auto [gi, gm] = g.forward(z);
+    double ambiguity = 0;
+    for (float v : gm) ambiguity += double(v) * (1.0 - double(v));
+    ambiguity /= double(gm.size());
+    REQUIRE(ambiguity > 0.01);  // a soft mask
+    const auto a = with.step(real, z), b = without.step(real, z);
+    // Step 0 of a 4-step warm-up: a quarter of mu.
+    CHECK(a.ambiguity_loss == doctest::Approx(2.0 * 0.25 * ambiguity).epsilon(1e-5));
+    CHECK(b.ambiguity_loss == 0.0);
+    CHECK(a.smooth_loss == b.smooth_loss);
+    // D's step is the same; the generator's differs by the penalty's gradient.
+    CHECK(a.d_loss == b.d_loss);
+    CHECK(all_values(with.discriminator()) == all_values(without.discriminator()));
+    CHECK(all_values(with.generator()) != all_values(without.generator()));
+}
+
 TEST_CASE("trainer options out of their domain are refused, naming the option") {
     auto o = tiny_options();
     o.mask_noise = -0.1;
@@ -441,4 +479,9 @@ TEST_CASE("trainer options out of their domain are refused, naming the option") 
     o = tiny_options();
     o.lambda = std::nan("");
     CHECK_THROWS_WITH_AS(tiny_ising_gan{o}, doctest::Contains("lambda"), argument_error);
+    o = tiny_options();
+    o.mask_ambiguity = -1;
+    CHECK_THROWS_WITH_AS(tiny_ising_gan{o}, doctest::Contains("mask_ambiguity"), argument_error);
+    o.mask_ambiguity = std::numeric_limits<double>::infinity();
+    CHECK_THROWS_WITH_AS(tiny_ising_gan{o}, doctest::Contains("mask_ambiguity"), argument_error);
 }

@@ -104,6 +104,14 @@ struct gan_options {
     /// binary mask's boundary, and its gradient is a majority vote of each
     /// pixel's neighbours (docs/gan-recipe.md, "smoothing the mask D sees").
     smoothness_input smoothness_on = smoothness_input::soft;
+    /// Weight μ of the ambiguity penalty μ·Σ m(1 − m) / (D·N) on the generated
+    /// mask (the normalisation of λ), warmed up with λ (lambda_warmup). With
+    /// straight_through_mask nothing else keeps m away from the threshold: the
+    /// soft masks of such runs hover in [0.3, 0.7] and their binarised form is
+    /// specks and holes (docs/gan-recipe.md). The penalty pushes each pixel to
+    /// the nearer of 0 and 1, so that the soft mask the Ising term smooths is
+    /// the mask that is drawn. 0: none (the paper).
+    double mask_ambiguity = 0.0;
     /// Differentiable augmentation (colour, translation, cutout; data/pair_augment.hpp)
     /// of the real and the generated pairs before D, in both steps. CPU backend only, for now.
     bool diff_augment = false;
@@ -129,6 +137,9 @@ inline void validate(const gan_options& o) {
     if (!std::isfinite(o.mask_noise) || o.mask_noise < 0)
         throw argument_error("gan_trainer: mask_noise must be a finite number >= 0, got " +
                              std::to_string(o.mask_noise));
+    if (!std::isfinite(o.mask_ambiguity) || o.mask_ambiguity < 0)
+        throw argument_error("gan_trainer: mask_ambiguity must be a finite number >= 0, got " +
+                             std::to_string(o.mask_ambiguity));
     if (!(o.generator_ema >= 0 && o.generator_ema < 1))
         throw argument_error("gan_trainer: generator_ema must be in [0, 1), got " + std::to_string(o.generator_ema));
 }
@@ -139,6 +150,7 @@ struct gan_step_stats {
     double d_loss = 0;          ///< BCE(D(real), 1) + BCE(D(fake), 0)
     double g_loss = 0;          ///< the adversarial part: BCE(D(G(z)), 1)
     double smooth_loss = 0;     ///< λ·L_smooth / (D·N) as optimised (0 for vanilla GANs)
+    double ambiguity_loss = 0;  ///< μ·Σ m(1 − m) / (D·N) as optimised (0 without gan_options::mask_ambiguity)
     double mask_energy = 0;     ///< Ising energy of the generated masks per pixel (eq. 2, 4-adjacency, all variants)
     double d_real = 0;          ///< mean D(real), a probability
     double d_fake = 0;          ///< mean D(G(z)) before the discriminator's update
@@ -263,9 +275,12 @@ public:
     }
 
     /// The smoothness weight in force at step k (after the warm-up, options().lambda).
-    double lambda_at(std::int64_t k) const {
-        if (opt_.lambda_warmup == 0) return opt_.lambda;
-        return opt_.lambda * std::min(1.0, double(k + 1) / double(opt_.lambda_warmup));
+    double lambda_at(std::int64_t k) const { return opt_.lambda * warmup_factor(k); }
+
+    /// The share of λ and μ in force at step k: min(1, (k + 1) / lambda_warmup), 1 without a warm-up.
+    double warmup_factor(std::int64_t k) const {
+        if (opt_.lambda_warmup == 0) return 1.0;
+        return std::min(1.0, double(k + 1) / double(opt_.lambda_warmup));
     }
 
 private:
@@ -332,9 +347,13 @@ private:
                 stats.smooth_loss = smoothness(mask, image, d_mask_);
             }
         }
-        if (!std::isfinite(stats.g_loss + stats.smooth_loss)) {
+        if (opt_.mask_ambiguity > 0) {
+            const double weight = opt_.mask_ambiguity * warmup_factor(steps_) / double(mask.size());
+            stats.ambiguity_loss = ops::ambiguity_penalty(backend_type{}, mask, float(weight), d_mask_);
+        }
+        if (!std::isfinite(stats.g_loss + stats.smooth_loss + stats.ambiguity_loss)) {
             restore_discriminator();
-            require_finite(stats.g_loss + stats.smooth_loss, "generator loss");
+            require_finite(stats.g_loss + stats.smooth_loss + stats.ambiguity_loss, "generator loss");
         }
         zero_grad(*g_);
         g_->backward(d_image_, d_mask_);

@@ -40,6 +40,31 @@ TEST_CASE("elementwise: binarize gives `on` at and above the threshold and 0 bel
     CHECK(std::vector<float>(m.begin(), m.end()) == std::vector<float>{0.0f, 1.0f, 0.0f, 1.0f});
 }
 
+TEST_CASE("elementwise: ambiguity_penalty is scale·Σ m(1 − m), zero on binary masks, its gradient added") {
+    rng gen(6);
+    const auto m = testing::random_tensor({2, 1, 3, 4}, gen, 0.0, 1.0);
+    tensor<cpu> grad(m.shape(), 0.25f);  // accumulates onto what is there
+    const float scale = 0.7f;
+    const double value = ops::ambiguity_penalty(cpu{}, m, scale, grad);
+    double expect = 0;
+    for (float v : m) expect += double(v) * (1.0 - double(v));
+    CHECK(value == doctest::Approx(scale * expect).epsilon(1e-12));
+    // Central differences of the value in double: the gradient it added.
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        const double v = m.data()[i], h = 1e-4;
+        const double fd = scale * (((v + h) * (1 - (v + h))) - ((v - h) * (1 - (v - h)))) / (2 * h);
+        CHECK(grad.data()[i] - 0.25f == doctest::Approx(fd).epsilon(1e-5));
+    }
+    // A binary mask has no ambiguity; its gradient points away from 0.5 (+scale at 0, −scale at 1).
+    const tensor<cpu> binary({1, 1, 1, 2}, {0.0f, 1.0f});
+    tensor<cpu> g(binary.shape(), 0.0f);
+    CHECK(ops::ambiguity_penalty(cpu{}, binary, scale, g) == 0.0);
+    CHECK(g(0, 0, 0, 0) == scale);
+    CHECK(g(0, 0, 0, 1) == -scale);
+    tensor<cpu> wrong({1, 1, 1, 3});
+    CHECK_THROWS_AS(ops::ambiguity_penalty(cpu{}, binary, scale, wrong), shape_error);
+}
+
 TEST_CASE("reduce: per-channel mean and biased variance match a direct computation") {
     rng gen(5);
     // A large offset checks that the two-pass variance does not cancel.

@@ -42,7 +42,7 @@ TEST_CASE("cuda activations: forward and backward match the CPU functions") {
     check_activation(activation_fn::sigmoid{}, 5);
 }
 
-TEST_CASE("cuda elementwise: add_bias, axpy, scale, binarize, add, sum, dot match the CPU") {
+TEST_CASE("cuda elementwise: add_bias, axpy, scale, binarize, add, sum, dot, ambiguity_penalty match the CPU") {
     rng gen(11);
     const tensor<cpu> a = test::random_tensor({3, 4, 5, 6}, gen), b = test::random_tensor(a.shape(), gen);
     const tensor<cpu> bias = test::random_tensor({4, 1, 1, 1}, gen);
@@ -76,6 +76,12 @@ TEST_CASE("cuda elementwise: add_bias, axpy, scale, binarize, add, sum, dot matc
     ops::binarize(cpu{}, a, 0.1f, 2.0f, hard);
     ops::binarize(cuda{}, ga, 0.1f, 2.0f, ghard);
     CHECK_PARITY(ghard, hard);
+
+    tensor<cpu> grad = b;
+    auto ggrad = to_device(b);
+    const double penalty = ops::ambiguity_penalty(cpu{}, a, 0.3f, grad);
+    CHECK(test::relative_error(ops::ambiguity_penalty(cuda{}, ga, 0.3f, ggrad), penalty) <= 1e-8);
+    CHECK_PARITY(ggrad, grad);
 
     CHECK(test::relative_error(ops::sum(cuda{}, ga), ops::sum(cpu{}, a)) <= 1e-8);
     CHECK(test::relative_error(ops::dot(cuda{}, ga, gb), ops::dot(cpu{}, a, b)) <= 1e-8);

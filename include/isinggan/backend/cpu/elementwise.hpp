@@ -87,4 +87,20 @@ inline double dot(cpu, const tensor<cpu>& a, const tensor<cpu>& b) {
     return s;
 }
 
+/// The ambiguity penalty of a soft mask m in [0, 1]: returns scale · Σ m(1 − m)
+/// and adds its gradient scale · (1 − 2m) to `grad` (same shape as m). It is
+/// zero on a binary mask and largest at m = 0.5, so it pushes every pixel to
+/// the nearer of 0 and 1 (train::gan_options::mask_ambiguity).
+inline double ambiguity_penalty(cpu, const tensor<cpu>& mask, float scale, tensor<cpu>& grad) {
+    require_same_shape(mask, grad, "ambiguity_penalty: mask and gradient");
+    const float* mp = mask.data();
+    float* gp = grad.data();
+    double s = 0.0;
+    for (std::size_t i = 0; i < mask.size(); ++i) {
+        s += double(mp[i]) * (1.0 - double(mp[i]));
+        gp[i] += scale * (1.0f - 2.0f * mp[i]);
+    }
+    return double(scale) * s;
+}
+
 }  // namespace isinggan::ops

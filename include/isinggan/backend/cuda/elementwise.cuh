@@ -48,6 +48,18 @@ inline double sum_product(const float* a, const float* b, std::size_t n) {
     return sum_partials(partials, blocks);
 }
 
+/// grad[i] += scale·(1 − 2m[i]); partials[block] = Σ m(1 − m) over this block's elements.
+ISINGGAN_KERNEL void ambiguity_penalty_kernel(const float* m, float scale, float* grad, std::size_t n,
+                                              double* partials) {
+    double s = 0.0;
+    ISINGGAN_GRID_STRIDE_LOOP(i, n) {
+        s += double(m[i]) * (1.0 - double(m[i]));
+        grad[i] += scale * (1.0f - 2.0f * m[i]);
+    }
+    const double total = block_sum(s);
+    if (threadIdx.x == 0) partials[blockIdx.x] = total;
+}
+
 }  // namespace isinggan::cuda_detail
 
 namespace isinggan::ops {
@@ -105,6 +117,18 @@ inline double sum(cuda, const tensor<cuda>& x) { return cuda_detail::sum_product
 inline double dot(cuda, const tensor<cuda>& a, const tensor<cuda>& b) {
     require_same_shape(a, b, "dot");
     return cuda_detail::sum_product(a.data(), b.data(), a.size());
+}
+
+/// scale · Σ m(1 − m), its gradient added to `grad`, as the CPU's.
+inline double ambiguity_penalty(cuda, const tensor<cuda>& mask, float scale, tensor<cuda>& grad) {
+    require_same_shape(mask, grad, "ambiguity_penalty: mask and gradient");
+    if (mask.size() == 0) return 0.0;
+    const int blocks = cuda_detail::blocks_for(mask.size());
+    double* partials = cuda_detail::reduction_partials();
+    cuda_detail::ambiguity_penalty_kernel<<<blocks, cuda_detail::block_threads, 0, current_stream()>>>(
+        mask.data(), scale, grad.data(), mask.size(), partials);
+    ISINGGAN_CUDA_CHECK_LAUNCH(ambiguity_penalty_kernel);
+    return double(scale) * cuda_detail::sum_partials(partials, blocks);
 }
 
 }  // namespace isinggan::ops
