@@ -222,6 +222,12 @@ int run(const settings& s) {
     std::ofstream per_image(s.out / "per_image_iou.csv");
     per_image << "id,iou\n";
     for (std::size_t i = 0; i < iou.images(); ++i) per_image << sets.test.ids[i] << ',' << iou.per_image()[i] << '\n';
+    // What it trained on: the real training images, then the --synthetic pairs (never tested on).
+    std::ofstream trained_on(s.out / "training_images.csv");
+    trained_on << "id,source\n";
+    for (std::size_t i = 0; i < sets.train.size(); ++i)
+        trained_on << sets.train.ids[i] << ',' << (i < sets.real_train ? "real" : "synthetic") << '\n';
+    if (!per_image || !trained_on) throw ig::io_error((s.out / "training_images.csv").string() + ": cannot write");
 
     const auto q = iou.per_image_quartiles();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
