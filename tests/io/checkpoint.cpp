@@ -2,8 +2,6 @@
 // PyTorch-style names and shapes, and a clear error for every mismatch.
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +14,7 @@
 #include "isinggan/optim/sgd.hpp"
 #include "support/random_tensor.hpp"
 #include "support/skip.hpp"
+#include "support/temp_directory.hpp"
 
 using namespace isinggan;
 namespace st = isinggan::safetensors;
@@ -101,17 +100,7 @@ std::vector<char> file_bytes(const std::filesystem::path& p) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-struct temp_dir {
-    std::filesystem::path path;
-    // Unique per process, so concurrent runs of the suite do not collide.
-    explicit temp_dir(const char* name)
-        : path(std::filesystem::temp_directory_path() / (std::string(name) + "_" + std::to_string(::getpid()))) {
-        std::filesystem::remove_all(path);
-        std::filesystem::create_directories(path);
-    }
-    ~temp_dir() { std::filesystem::remove_all(path); }
-    std::filesystem::path operator/(const char* f) const { return path / f; }
-};
+using temp_dir = testing::temp_directory;
 
 // The io_error message of `f()`, "" when it does not throw.
 template <class F>

@@ -3,8 +3,6 @@
 // outside the buffer (the suite also runs under the sanitizers and the fuzzer).
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +10,7 @@
 #include <vector>
 
 #include "isinggan/io/safetensors.hpp"
+#include "support/temp_directory.hpp"
 
 using namespace isinggan;
 namespace st = isinggan::safetensors;
@@ -142,8 +141,8 @@ TEST_CASE("safetensors corrupt: bad metadata") {
 }
 
 TEST_CASE("safetensors corrupt: files on disk: missing, truncated, errors name the path") {
-    const auto dir = std::filesystem::temp_directory_path() / ("isinggan_safetensors_corrupt_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
+    const testing::temp_directory scratch("isinggan-safetensors-corrupt");
+    const auto& dir = scratch.path();
     const auto missing = dir / "missing.safetensors";
     std::filesystem::remove(missing);
     try {
@@ -179,5 +178,4 @@ TEST_CASE("safetensors corrupt: files on disk: missing, truncated, errors name t
     } catch (const io_error& e) {
         CHECK(std::string(e.what()) == dir.string() + ": is a directory, not a safetensors file");
     }
-    std::filesystem::remove_all(dir);
 }

@@ -2,8 +2,6 @@
 // conversion of every supported dtype to float.
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -14,6 +12,7 @@
 #include <vector>
 
 #include "isinggan/io/safetensors.hpp"
+#include "support/temp_directory.hpp"
 
 using namespace isinggan;
 namespace st = isinggan::safetensors;
@@ -109,9 +108,8 @@ TEST_CASE("safetensors writer: bad input is an argument_error") {
 }
 
 TEST_CASE("safetensors writer: saves are atomic and replace the previous file") {
-    const auto dir = std::filesystem::temp_directory_path() / ("isinggan_safetensors_writer_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
+    const testing::temp_directory scratch("isinggan-safetensors-writer");
+    const auto& dir = scratch.path();
     const auto path = dir / "w.safetensors";
     st::writer first;
     first.add("x", {1}, std::vector<float>{1});
@@ -137,7 +135,6 @@ TEST_CASE("safetensors writer: saves are atomic and replace the previous file") 
     for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++entries;
     CHECK(entries == 2);
     CHECK_THROWS_AS(second.save(dir / "no" / "such" / "dir.safetensors"), io_error);
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("safetensors dtypes: every supported dtype converts as its definition says") {

@@ -7,11 +7,10 @@
 #include <fstream>
 #include <string>
 
-#include <unistd.h>
-
 #include "isinggan/io/dataset.hpp"
 #include "isinggan/train/gan_export.hpp"
 #include "isinggan/train/sample_grid.hpp"
+#include "support/temp_directory.hpp"
 #include "train/tiny_gan.hpp"
 
 using namespace isinggan;
@@ -21,8 +20,8 @@ TEST_CASE("export writes the flat layout, and load_dataset reads the same pairs 
     tiny_generator g;
     rng init(4);
     init::xavier_init(g, init);
-    const auto dir = std::filesystem::temp_directory_path() / ("isinggan_gan_export_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
+    const testing::temp_directory scratch("isinggan-gan-export");
+    const auto& dir = scratch.path();
     train::export_options o;
     o.count = 10;
     o.seed = 21;
@@ -63,7 +62,6 @@ TEST_CASE("export writes the flat layout, and load_dataset reads the same pairs 
     CHECK(line == "name,index,seed,foreground_fraction");
     while (std::getline(manifest, line)) ++lines;
     CHECK(lines == 10);
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("a sample depends on its seed and index, not on the batch it is drawn in") {
@@ -133,8 +131,8 @@ TEST_CASE("a generator trained on windows exports mosaics: pair i holds samples 
     CHECK_THROWS_AS(train::generate_tiled(g, 9, 0, 1, 0, mosaics, mosaic_masks), argument_error);
 
     // export_pairs with tiles writes the same mosaics, at twice the side.
-    const auto dir = std::filesystem::temp_directory_path() / ("isinggan_gan_export_tiles_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
+    const testing::temp_directory scratch("isinggan-gan-export-tiles");
+    const auto& dir = scratch.path();
     train::export_options o;
     o.count = 4;
     o.seed = 9;
@@ -152,5 +150,4 @@ TEST_CASE("a generator trained on windows exports mosaics: pair i holds samples 
     CHECK(worst <= 1.0 / 127.5 + 1e-6);
     o.tiles = 0;
     CHECK_THROWS_AS(train::export_pairs(g, dir, o), argument_error);
-    std::filesystem::remove_all(dir);
 }

@@ -12,9 +12,8 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include "isinggan/train/gan_sampling.hpp"
+#include "support/temp_directory.hpp"
 #include "train/tiny_gan.hpp"
 
 using namespace isinggan;
@@ -41,9 +40,10 @@ std::vector<std::uint32_t> all_params(Model& m) {
     return v;
 }
 
+/// A file in a folder of this process's own, removed at exit.
 std::filesystem::path temp_path(const std::string& name) {
-    // The process id keeps concurrent runs of the suite apart.
-    return std::filesystem::temp_directory_path() / ("isinggan_gan_trainer_" + std::to_string(::getpid()) + "_" + name);
+    static const testing::temp_directory dir("isinggan-gan-trainer");
+    return dir / name;
 }
 
 }  // namespace

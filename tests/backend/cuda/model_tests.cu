@@ -8,11 +8,11 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <unistd.h>
 #include <string>
 #include <vector>
 
 #include "backend/cuda/model_parity.hpp"
+#include "support/temp_directory.hpp"
 #include "isinggan/data/synthetic_nuclei.hpp"
 #include "isinggan/models/discriminator.hpp"
 #include "isinggan/models/generator.hpp"
@@ -153,7 +153,8 @@ TEST_CASE("cuda gan_trainer: a tiny Ising-GAN trains on the GPU with finite, mov
 }
 
 TEST_CASE("cuda gan_trainer: a GPU checkpoint resumes on the host and on the GPU") {
-    const auto path = std::filesystem::temp_directory_path() / ("isinggan_cuda_resume_" + std::to_string(::getpid()) + ".safetensors");
+    const isinggan::testing::temp_directory scratch("isinggan-cuda-resume");
+    const auto path = scratch / "checkpoint.safetensors";
     gpu_ising_gan gpu(options(9));
     for (int i = 0; i < 3; ++i) gpu.step(training_set());
     gpu.save(path, {{"note", "gpu"}});
@@ -170,5 +171,4 @@ TEST_CASE("cuda gan_trainer: a GPU checkpoint resumes on the host and on the GPU
     CHECK(a.step == 4);
     CHECK(a.d_loss == doctest::Approx(b.d_loss).epsilon(1e-4));
     CHECK(a.g_loss == doctest::Approx(b.g_loss).epsilon(1e-4));
-    std::filesystem::remove(path);
 }

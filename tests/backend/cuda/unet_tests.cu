@@ -7,11 +7,11 @@
 
 #include <cmath>
 #include <filesystem>
-#include <unistd.h>
 #include <memory>
 #include <vector>
 
 #include "backend/cuda/model_parity.hpp"
+#include "support/temp_directory.hpp"
 #include "isinggan/data/synthetic_nuclei.hpp"
 #include "isinggan/io/checkpoint.hpp"
 #include "isinggan/models/unet.hpp"
@@ -104,7 +104,8 @@ TEST_CASE("cuda segmentation_trainer: a small U-Net trains on the GPU with finit
 }
 
 TEST_CASE("cuda segmentation_trainer: a GPU trainer's checkpoint loads on the host") {
-    const auto path = std::filesystem::temp_directory_path() / ("isinggan_cuda_unet_" + std::to_string(::getpid()) + ".safetensors");
+    const isinggan::testing::temp_directory scratch("isinggan-cuda-unet");
+    const auto path = scratch / "checkpoint.safetensors";
     gpu_trainer gpu(options);
     step_losses(gpu);
     gpu.save(path);
@@ -113,5 +114,4 @@ TEST_CASE("cuda segmentation_trainer: a GPU trainer's checkpoint loads on the ho
     load_checkpoint(path, host.net(), host.optimizer());
     test::check_model_parity(host.net(), gpu.net(), false);
     CHECK(host.optimizer().steps() == gpu.optimizer().steps());
-    std::filesystem::remove(path);
 }
