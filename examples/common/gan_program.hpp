@@ -143,6 +143,8 @@ private:
         a.overwrite = true;  // each demo run replaces the previous one
         // The recipe's average (0.999) would still be mostly the initial weights after 2000 steps.
         a.ema = 0.99;
+        // Measured as above without the recipe's ambiguity penalty (measured at 64 px only).
+        a.mask_ambiguity = 0.0;
         std::cout << name << ": no arguments, so a short demo: " << *a.iters << " steps at " << *a.size << "x"
                   << *a.size << ", width " << *a.width << ", on the embedded synthetic nuclei (" << name
                   << " --help lists the flags)\n";
@@ -291,6 +293,9 @@ private:
     /// in docs/gan-recipe.md found best on a CPU budget. A resumed run keeps its
     /// own settings (keep_run_settings); runs from before a setting existed had
     /// the paper's value of it.
+    /// The patch recipe's step budget at --size 64 (docs/gan-recipe.md, "the ambiguity penalty").
+    static constexpr std::size_t recipe_steps_64 = 6000;
+
     static void apply_recipe(program_args& a) {
         if (a.recipe.empty()) a.recipe = a.resume ? "paper" : "patch";
         const int size = a.size.value_or(64);
@@ -309,6 +314,11 @@ private:
                     std::cout << "recipe patch: --diff-augment is off on " << a.device << " (CPU only, for now)\n";
             }
             if (!a.ema) a.ema = 0.999;
+            if (!a.mask_ambiguity) a.mask_ambiguity = 6.0;
+            // At 64 px the masks are closest to the real ones at 5,000-8,000 steps; later the
+            // discriminator wins and they fragment again (docs/gan-recipe.md). A step cap, also under
+            // --minutes; an explicit --iters wins.
+            if (size == 64 && !a.given.count("--iters") && !a.resume) a.iters = recipe_steps_64;
             if (!a.intensity) a.intensity = "stretch";
             if (!a.patch) a.patch = size == 64 ? 32 : size;  // measured at 64 px only
             if (!a.networks) a.networks = dcgan_built(*a.patch, width_divisor(*a.width)) ? "dcgan" : "paper";
@@ -427,6 +437,8 @@ private:
             if (a.mask_ambiguity && !same(*a.mask_ambiguity, run))
                 differs("--mask-ambiguity", format(*a.mask_ambiguity), format(run));
             else a.mask_ambiguity = run;
+        } else if (!a.mask_ambiguity) {
+            a.mask_ambiguity = 0.0;  // runs from before the penalty had none (the recipe's value would change them)
         }
         if (meta.count("smooth_mask")) {
             const std::string run = meta.at("smooth_mask");

@@ -37,7 +37,8 @@ if(NOT out MATCHES "contrast stretched per image")
 endif()
 require_config(${RUN}/patch "\"recipe\": \"patch\"" "\"size\": 64" "\"patch\": 32" "\"intensity\": \"stretch\""
                "\"networks\": \"dcgan\"" "\"width\": 0.25" "\"beta1\": 0.5" "\"lambda_warmup\": 500"
-               "\"mask_range\": \"signed\"" "\"hard_mask\": \"on\"" "\"diff_augment\": \"on\"" "\"ema\": 0.999")
+               "\"mask_range\": \"signed\"" "\"hard_mask\": \"on\"" "\"diff_augment\": \"on\"" "\"ema\": 0.999"
+               "\"mask_ambiguity\": 6,")
 execute_process(COMMAND ${PROGRAM} export --checkpoint ${RUN}/patch/checkpoint.safetensors --n 3 --out ${RUN}/pairs
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
@@ -59,7 +60,7 @@ require_config(${RUN}/patch "\"recipe\": \"patch\"" "\"patch\": 32" "\"networks\
 foreach(case "--patch;64;--patch 64 differs from the run's 32" "--networks;paper;--networks paper differs from the run's dcgan"
              "--intensity;none;--intensity none differs from the run's stretch"
              "--smooth-mask;hard;--smooth-mask hard differs from the run's soft"
-             "--mask-ambiguity;2;--mask-ambiguity 2 differs from the run's 0")
+             "--mask-ambiguity;2;--mask-ambiguity 2 differs from the run's 6")
   list(GET case 0 flag)
   list(GET case 1 value)
   list(GET case 2 message)
@@ -87,6 +88,20 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "train with explicit flags exited with ${rc}:\n${out}${err}")
 endif()
 require_config(${RUN}/mixed "\"recipe\": \"patch\"" "\"ema\": 0," "\"intensity\": \"none\"" "\"beta1\": 0.7" "\"patch\": 32")
+
+# 3b. The patch recipe's step cap at 64 px holds under --minutes too (an explicit --iters wins);
+#     the paper's recipe has none under --minutes.
+foreach(case "patch;6000" "paper;null")
+  list(GET case 0 recipe)
+  list(GET case 1 iters)
+  execute_process(COMMAND ${PROGRAM} train --recipe ${recipe} --size 64 --width 0.25 --batch 4 --synthetic 8 --threads 1
+                          --minutes 0.0001 --out ${RUN}/capped_${recipe}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "train --recipe ${recipe} --minutes exited with ${rc}:\n${out}${err}")
+  endif()
+  require_config(${RUN}/capped_${recipe} "\"iters\": ${iters},")
+endforeach()
 
 # 4. Refusals: exit 2 and a message naming the flag.
 foreach(case "--recipe;fast;--recipe takes patch or paper" "--patch;48;--patch 48: the networks' side must be"

@@ -40,6 +40,24 @@ std::vector<std::uint32_t> all_params(Model& m) {
     return v;
 }
 
+/// A caller-assembled step: the first 8 training pairs (masks mapped to 2m − 1
+/// when `signed_masks`, D's signed convention) and 8 latent vectors drawn from `seed`.
+struct fixed_batch {
+    tensor<cpu> real, z{shape4{8, 100, 1, 1}};
+};
+fixed_batch first_pairs(std::uint64_t seed, bool signed_masks = false) {
+    fixed_batch b;
+    tensor<cpu> image, mask;
+    const std::vector<std::size_t> idx{0, 1, 2, 3, 4, 5, 6, 7};
+    data::gather(tiny_training_set(), idx, image, mask);
+    if (signed_masks)
+        for (auto& v : mask) v = 2.0f * v - 1.0f;
+    train::stack_pair(image, mask, b.real);
+    rng gen(seed);
+    for (auto& v : b.z) v = float(gen.uniform(-1.0, 1.0));
+    return b;
+}
+
 /// A file in a folder of this process's own, removed at exit.
 std::filesystem::path temp_path(const std::string& name) {
     static const testing::temp_directory dir("isinggan-gan-trainer");
@@ -359,14 +377,7 @@ TEST_CASE("with the signed mask range, D sees 2m - 1 for real and generated mask
     o.discriminator_mask = train::mask_range::signed_;
     tiny_ising_gan t(o);
     // A caller-assembled batch, already in D's convention (mask channel in [-1, 1]).
-    const auto& data = tiny_training_set();
-    tensor<cpu> image, mask, real({8, 100, 1, 1}), z({8, 100, 1, 1});
-    std::vector<std::size_t> idx{0, 1, 2, 3, 4, 5, 6, 7};
-    data::gather(data, idx, image, mask);
-    for (auto& v : mask) v = 2.0f * v - 1.0f;
-    train::stack_pair(image, mask, real);
-    rng gen(17);
-    for (auto& v : z) v = float(gen.uniform(-1.0, 1.0));
+    const auto [real, z] = first_pairs(17, true);
     // What D should see, computed with copies of both networks before the step.
     tiny_generator g;
     tiny_discriminator d;
@@ -395,13 +406,7 @@ TEST_CASE("with the signed mask range, D sees 2m - 1 for real and generated mask
 }
 
 TEST_CASE("with smoothness on the hard mask, the Ising term is the energy of (m >= 0.5), straight through to m") {
-    const auto& data = tiny_training_set();
-    tensor<cpu> image, mask, real, z({8, 100, 1, 1});
-    std::vector<std::size_t> idx{0, 1, 2, 3, 4, 5, 6, 7};
-    data::gather(data, idx, image, mask);
-    train::stack_pair(image, mask, real);
-    rng gen(23);
-    for (auto& v : z) v = float(gen.uniform(-1.0, 1.0));
+    const auto [real, z] = first_pairs(23);
     auto o = tiny_options(6);
     o.smoothness_on = train::smoothness_input::hard;
     tiny_ising_gan hard(o);
@@ -439,13 +444,7 @@ TEST_CASE("with smoothness on the hard mask, the Ising term is the energy of (m 
 }
 
 TEST_CASE("the ambiguity penalty adds mu * sum m(1 - m) / (D*N) of the generated mask to G's loss, warmed up with lambda") {
-    const auto& data = tiny_training_set();
-    tensor<cpu> image, mask, real, z({8, 100, 1, 1});
-    std::vector<std::size_t> idx{0, 1, 2, 3, 4, 5, 6, 7};
-    data::gather(data, idx, image, mask);
-    train::stack_pair(image, mask, real);
-    rng gen(29);
-    for (auto& v : z) v = float(gen.uniform(-1.0, 1.0));
+    const auto [real, z] = first_pairs(29);
     auto o = tiny_options(7);
     o.mask_ambiguity = 2.0;
     o.lambda_warmup = 4;
