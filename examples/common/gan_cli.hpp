@@ -105,7 +105,7 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "  --smooth-mask M  what the Ising term smooths: soft (the mask m, the paper; default) or hard (m >= 0.5,\n"
         << "                   the mask D sees with --hard-mask on; gradient straight through). Ising programs only\n"
         << "  --mask-ambiguity U  add U * sum m(1 - m) / pixels to G's loss: pushes the soft mask to 0 or 1\n"
-        << "                   (normalised as --lambda, warmed up with it; default 0: none)\n"
+        << "                   (normalised as --lambda, warmed up with it; default 0: none; the patch recipe: 6)\n"
         << "  --diff-augment on|off  colour, translation and cutout of every pair D sees, differentiably (CPU; default off)\n"
         << "  --ema B          sample and export from a moving average of G's weights, decay B (e.g. 0.999; default 0: off)\n"
         << "  --recipe R       the defaults of the flags below: patch (default; docs/gan-recipe.md) or paper (the\n"
