@@ -288,14 +288,14 @@ private:
         });
     }
 
+    /// The patch recipe's step budget at --size 64 (docs/gan-recipe.md, "the ambiguity penalty").
+    static constexpr std::size_t recipe_steps_64 = 6000;
+
     /// The recipes (--recipe): the values of the flags not given. "paper" is the
     /// paper's training, exactly; "patch" (the default) is what the measurements
     /// in docs/gan-recipe.md found best on a CPU budget. A resumed run keeps its
     /// own settings (keep_run_settings); runs from before a setting existed had
     /// the paper's value of it.
-    /// The patch recipe's step budget at --size 64 (docs/gan-recipe.md, "the ambiguity penalty").
-    static constexpr std::size_t recipe_steps_64 = 6000;
-
     static void apply_recipe(program_args& a) {
         if (a.recipe.empty()) a.recipe = a.resume ? "paper" : "patch";
         const int size = a.size.value_or(64);

@@ -227,7 +227,8 @@ int run(const settings& s) {
     trained_on << "id,source\n";
     for (std::size_t i = 0; i < sets.train.size(); ++i)
         trained_on << sets.train.ids[i] << ',' << (i < sets.real_train ? "real" : "synthetic") << '\n';
-    if (!per_image || !trained_on) throw ig::io_error((s.out / "training_images.csv").string() + ": cannot write");
+    if (!per_image) throw ig::io_error((s.out / "per_image_iou.csv").string() + ": cannot write");
+    if (!trained_on) throw ig::io_error((s.out / "training_images.csv").string() + ": cannot write");
 
     const auto q = iou.per_image_quartiles();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
