@@ -4,14 +4,18 @@
 //   fid PATH_A PATH_B --weights FILE [--batch 50] [--threads T] [--device cpu|cuda] [--save-stats OUT.npz]
 //   fid PATH_A --weights FILE --save-stats OUT.npz
 //   fid table --weights FILE --data DATASET --modalities CSV --out DIR --fake MODEL:K=PATH ...
+//   fid init-weights --out FILE [--seed S]
 //
 // A PATH is a folder of PNG images, searched recursively (the Kaggle layout
 // <id>/images/<id>.png, the flat layout images/*.png and exported samples all
 // work: folders named "masks" are skipped), or a .npz file of statistics in
 // pytorch-fid's format (arrays mu and sigma). --save-stats writes PATH_A's
 // statistics. --device cuda runs the Inception on the GPU (images are still
-// read and resized on the host). Prints "FID: <value>". See README.md.
+// read and resized on the host). Prints "FID: <value>". init-weights writes a
+// randomly initialised Inception, to check the pipeline without the download
+// (its distances mean nothing). See README.md.
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -24,6 +28,7 @@
 #endif
 
 #include "image_statistics.hpp"
+#include "init_weights.hpp"
 #include "table2.hpp"
 
 using namespace fid_program;
@@ -35,14 +40,17 @@ struct options {
     std::string weights, save_stats, device = "cpu";
     std::size_t batch = 50;
     int threads = 0;
-    bool table = false;
+    bool table = false, init_weights = false;
     table_options table_opts;
+    std::string init_out;
+    std::uint64_t init_seed = 1;
 };
 
 const char* usage =
     "usage: fid PATH_A PATH_B --weights FILE [--batch 50] [--threads T] [--device cpu|cuda] [--save-stats OUT.npz]\n"
     "       fid PATH_A --weights FILE --save-stats OUT.npz\n"
     "       fid table --weights FILE --data DATASET --modalities CSV --out DIR --fake MODEL:K=PATH [--fake ...]\n"
+    "       fid init-weights --out FILE [--seed S]   (random weights: checks the pipeline, its FIDs mean nothing)\n"
     "  PATH: a folder of PNG images (searched recursively; folders named \"masks\" are skipped)\n"
     "        or pytorch-fid statistics (.npz with arrays mu and sigma)\n"
     "  --device: where the Inception runs, cpu (default) or cuda (the GPU; images are still read on the host)\n";
@@ -52,6 +60,9 @@ options parse(int argc, char** argv) {
     int first = 1;
     if (argc > 1 && std::string(argv[1]) == "table") {
         o.table = true;
+        first = 2;
+    } else if (argc > 1 && std::string(argv[1]) == "init-weights") {
+        o.init_weights = true;
         first = 2;
     }
     for (int i = first; i < argc; ++i) {
@@ -71,7 +82,17 @@ options parse(int argc, char** argv) {
                                      std::to_string(std::numeric_limits<int>::max()) + ")");
             return n;
         };
-        if (a == "--weights")
+        if (o.init_weights) {
+            if (a == "--out")
+                o.init_out = value();
+            else if (a == "--seed")
+                o.init_seed = std::uint64_t(number(value()));
+            else if (a == "-h" || a == "--help") {
+                std::cout << usage;
+                std::exit(0);
+            } else
+                throw argument_error("fid init-weights takes --out FILE and --seed S, got \"" + a + "\"");
+        } else if (a == "--weights")
             o.weights = value();
         else if (a == "--batch")
             o.batch = std::size_t(number(value()));
@@ -99,6 +120,10 @@ options parse(int argc, char** argv) {
         else
             throw argument_error("fid table takes no paths, got \"" + a + "\"");
     }
+    if (o.init_weights) {
+        if (o.init_out.empty()) throw argument_error("fid init-weights needs --out FILE");
+        return o;
+    }
     if (o.device != "cpu" && o.device != "cuda")
         throw argument_error("--device must be cpu or cuda, got \"" + o.device + "\"");
 #ifndef ISINGGAN_EXAMPLES_CUDA
@@ -122,6 +147,12 @@ int main(int argc, char** argv) {
 #if defined(_OPENMP)
         if (o.threads > 0) omp_set_num_threads(o.threads);
 #endif
+        if (o.init_weights) {
+            const std::size_t n = write_random_inception(o.init_out, o.init_seed);
+            std::cerr << "wrote " << n << " random Inception weights (seed " << o.init_seed << ") to " << o.init_out
+                      << "; FIDs computed with them only check the pipeline\n";
+            return 0;
+        }
         if (o.table) return run_table(o.table_opts);
         lazy_model model(o.weights, o.device);
         std::vector<metrics::fid_statistics> stats;

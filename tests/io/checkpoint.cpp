@@ -12,6 +12,7 @@
 #include "isinggan/io/checkpoint.hpp"
 #include "isinggan/optim/adam.hpp"
 #include "isinggan/optim/sgd.hpp"
+#include "support/error_message.hpp"
 #include "support/random_tensor.hpp"
 #include "support/skip.hpp"
 #include "support/temp_directory.hpp"
@@ -105,12 +106,7 @@ using temp_dir = testing::temp_directory;
 // The io_error message of `f()`, "" when it does not throw.
 template <class F>
 std::string io_error_of(F&& f) {
-    try {
-        f();
-    } catch (const io_error& e) {
-        return e.what();
-    }
-    return "";
+    return testing::error_message<io_error>(std::forward<F>(f));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "support/error_message.hpp"
 #include "support/temp_directory.hpp"
 #include "isinggan/core/random.hpp"
 #include "isinggan/data/synthetic_nuclei.hpp"
@@ -63,12 +64,7 @@ io::dataset_options quiet(std::size_t size = 16) {
 }
 
 std::string load_error(const fs::path& root, io::dataset_options o = quiet()) {
-    try {
-        (void)io::load_dataset(root, o);
-    } catch (const isinggan::io_error& e) {
-        return e.what();
-    }
-    return "no error";
+    return isinggan::testing::error_message<isinggan::io_error>([&] { (void)io::load_dataset(root, o); });
 }
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }

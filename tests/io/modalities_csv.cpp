@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "support/error_message.hpp"
 #include "support/temp_directory.hpp"
 #include "isinggan/io/modalities_csv.hpp"
 
@@ -33,12 +34,7 @@ TEST_CASE("modalities csv: malformed files give io_error with path and line") {
     isinggan::testing::temp_directory dir;
     auto message = [&](const std::string& text) -> std::string {
         std::ofstream(dir / "bad.csv") << text;
-        try {
-            (void)io::read_modalities_csv(dir / "bad.csv");
-        } catch (const isinggan::io_error& e) {
-            return e.what();
-        }
-        return "no error";
+        return isinggan::testing::error_message<isinggan::io_error>([&] { (void)io::read_modalities_csv(dir / "bad.csv"); });
     };
     const std::string p = (dir / "bad.csv").string();
     CHECK(message("id,cluster\nx,1\n") == p + ":1: expected the header 'image_id,modality,...'");

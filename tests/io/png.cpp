@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "support/error_message.hpp"
 #include "support/temp_directory.hpp"
 #include "isinggan/core/random.hpp"
 #include "isinggan/io/png.hpp"
@@ -86,13 +87,8 @@ TEST_CASE("png: missing, garbage, truncated and corrupted files raise io_error n
     temp_directory dir;
     const auto good = io::encode_png(random_image<std::uint8_t>(40, 30, 3, 9));
 
-    auto message_of = [](const std::filesystem::path& p) -> std::string {
-        try {
-            (void)io::read_png(p);
-        } catch (const isinggan::io_error& e) {
-            return e.what();
-        }
-        return "no error";
+    auto message_of = [](const std::filesystem::path& p) {
+        return isinggan::testing::error_message<isinggan::io_error>([&] { (void)io::read_png(p); });
     };
 
     const auto missing = dir / "missing.png";

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "isinggan/io/safetensors.hpp"
+#include "support/error_message.hpp"
 #include "support/temp_directory.hpp"
 
 using namespace isinggan;
@@ -125,12 +126,7 @@ TEST_CASE("safetensors writer: saves are atomic and replace the previous file") 
     // A target that cannot be replaced (a directory) fails, names the path, leaves nothing behind.
     const auto blocked = dir / "blocked.safetensors";
     std::filesystem::create_directories(blocked / "inside");
-    try {
-        second.save(blocked);
-        FAIL("no error");
-    } catch (const io_error& e) {
-        CHECK(std::string(e.what()).rfind(blocked.string() + ": ", 0) == 0);
-    }
+    CHECK(testing::error_message<io_error>([&] { second.save(blocked); }).rfind(blocked.string() + ": ", 0) == 0);
     entries = 0;
     for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++entries;
     CHECK(entries == 2);

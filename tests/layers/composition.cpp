@@ -2,24 +2,12 @@
 
 #include "isinggan/core/transfer.hpp"
 #include "layers/layer_check.hpp"
+#include "support/network_check.hpp"
 
 using namespace isinggan;
 using namespace isinggan::testing;
 
 namespace {
-
-template <class Model>
-std::vector<std::string> param_names(Model& m) {
-    std::vector<std::string> names;
-    visit_params(m, [&](std::string_view n, auto&) { names.emplace_back(n); });
-    return names;
-}
-template <class Model>
-std::vector<std::string> buffer_names(Model& m) {
-    std::vector<std::string> names;
-    visit_buffers(m, [&](std::string_view n, auto&) { names.emplace_back(n); });
-    return names;
-}
 
 using small_block = sequential<conv2d<4, 4, 3, 1, 1>, batch_norm2d<4>, leaky_relu>;
 using small_net = sequential<conv2d<2, 4, 3, 1, 1>, batch_norm2d<4>, leaky_relu, residual<small_block>>;
@@ -48,10 +36,10 @@ static_assert(channel_check::producer_of(std::array<int, 3>{64, unknown_channels
 
 TEST_CASE("layers: sequential names its children's parameters by index, as nn.Sequential") {
     small_net net;
-    CHECK(param_names(net) == std::vector<std::string>{"0.weight", "0.bias", "1.weight", "1.bias",
+    CHECK(param_order(net) == std::vector<std::string>{"0.weight", "0.bias", "1.weight", "1.bias",
                                                        "3.block.0.weight", "3.block.0.bias", "3.block.1.weight",
                                                        "3.block.1.bias"});
-    CHECK(buffer_names(net) == std::vector<std::string>{"1.running_mean", "1.running_var", "3.block.1.running_mean",
+    CHECK(buffer_order(net) == std::vector<std::string>{"1.running_mean", "1.running_var", "3.block.1.running_mean",
                                                         "3.block.1.running_var"});
 }
 
@@ -132,7 +120,7 @@ TEST_CASE("layers: residual adds its block's output to its input") {
     const tensor<cpu>& y = res.forward(x);
     for (std::size_t i = 0; i < x.size(); ++i) CHECK(y.data()[i] == doctest::Approx(x.data()[i] + fx.data()[i]));
     gradient_check(res, x, gen);
-    CHECK(param_names(res) == std::vector<std::string>{"block.0.weight", "block.0.bias"});
+    CHECK(param_order(res) == std::vector<std::string>{"block.0.weight", "block.0.bias"});
 }
 
 TEST_CASE("layers: residual rejects a block that changes the spatial size") {
@@ -159,7 +147,7 @@ TEST_CASE("layers: skip_concat concatenates its input with its block's output") 
     gradient_check_options opts;
     opts.eps = 1e-3;
     gradient_check(unet, x, gen, opts);
-    CHECK(param_names(unet).front() == "block.0.weight");
+    CHECK(param_order(unet).front() == "block.0.weight");
 }
 
 TEST_CASE("layers: branch runs one trunk and sibling heads, and sums the heads' gradients") {
@@ -169,10 +157,10 @@ TEST_CASE("layers: branch runs one trunk and sibling heads, and sums the heads' 
     using mask_head = sequential<conv_transpose2d<2, 1, 4, 2, 1>, sigmoid>;
     branch<trunk, image_head, mask_head> g;
     reset_parameters(g, gen);
-    CHECK(param_names(g) == std::vector<std::string>{"trunk.0.weight", "trunk.0.bias", "trunk.2.weight",
+    CHECK(param_order(g) == std::vector<std::string>{"trunk.0.weight", "trunk.0.bias", "trunk.2.weight",
                                                      "trunk.2.bias", "heads.0.0.weight", "heads.0.0.bias",
                                                      "heads.1.0.weight", "heads.1.0.bias"});
-    CHECK(buffer_names(g) == std::vector<std::string>{"trunk.2.running_mean", "trunk.2.running_var"});
+    CHECK(buffer_order(g) == std::vector<std::string>{"trunk.2.running_mean", "trunk.2.running_var"});
 
     tensor<cpu> z = random_tensor({3, 3, 1, 1}, gen);
     auto [image, mask] = g.forward(z);

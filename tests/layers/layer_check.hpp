@@ -13,6 +13,7 @@
 #include <doctest/doctest.h>
 
 #include "isinggan/layers.hpp"
+#include "support/finite_difference.hpp"
 #include "support/random_tensor.hpp"
 
 namespace isinggan::testing {
@@ -122,13 +123,7 @@ void probe(tensor<cpu>& values, const tensor<cpu>& analytic, Loss&& loss, const 
     const std::size_t step = std::max<std::size_t>(1, n / opts.max_points);
     std::size_t checked = 0;
     for (std::size_t i = 0; i < n; i += step) {
-        const float saved = values.data()[i];
-        values.data()[i] = saved + float(opts.eps);
-        const double up = loss();
-        values.data()[i] = saved - float(opts.eps);
-        const double down = loss();
-        values.data()[i] = saved;
-        const double numeric = (up - down) / (2 * opts.eps);
+        const double numeric = central_difference(values.data()[i], opts.eps, loss);
         const double a = analytic.data()[i];
         INFO(what << " element " << i << ": analytic " << a << ", numeric " << numeric);
         CHECK(std::abs(numeric - a) <= opts.abs_tol + opts.rel_tol * std::abs(a));

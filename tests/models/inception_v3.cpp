@@ -15,6 +15,7 @@
 #include "isinggan/io/safetensors.hpp"
 #include "isinggan/models/inception_v3.hpp"
 #include "metrics/fid_hashed_values.hpp"
+#include "support/error_message.hpp"
 #include "support/fixture.hpp"
 #include "support/temp_directory.hpp"
 
@@ -83,24 +84,15 @@ TEST_CASE("inception: 2048-d features match pytorch-fid's architecture in PyTorc
 TEST_CASE("inception: missing or wrong weight files give messages that say what to do") {
     testing::temp_directory dir("isinggan-inception");
     fid_inception_v3 model;
-    try {
-        model.load(dir / "absent.safetensors");
-        FAIL("no error for a missing file");
-    } catch (const io_error& e) {
-        const std::string msg = e.what();
-        CHECK(msg.find("pt_inception-2015-12-05-6726825d.pth") != std::string::npos);
-        CHECK(msg.find("tools/convert_pytorch_fid_weights.py") != std::string::npos);
-    }
+    const std::string msg = testing::error_message<io_error>([&] { model.load(dir / "absent.safetensors"); });
+    CHECK(testing::mentions(msg, "pt_inception-2015-12-05-6726825d.pth"));
+    CHECK(testing::mentions(msg, "tools/convert_pytorch_fid_weights.py"));
     safetensors::writer w;
     const std::vector<float> wrong(32 * 3 * 2 * 2, 0.0f);
     w.add("Conv2d_1a_3x3.conv.weight", {32, 3, 2, 2}, std::span<const float>(wrong));
     w.save(dir / "wrong.safetensors");
-    try {
-        model.load(dir / "wrong.safetensors");
-        FAIL("no error for a wrong shape");
-    } catch (const io_error& e) {
-        CHECK(std::string(e.what()).find("Conv2d_1a_3x3.conv.weight") != std::string::npos);
-    }
+    CHECK(testing::mentions(testing::error_message<io_error>([&] { model.load(dir / "wrong.safetensors"); }),
+                            "Conv2d_1a_3x3.conv.weight"));
     std::vector<float> features;
     CHECK_THROWS_AS(model.features(tensor<cpu>({1, 3, 299, 299}), features), argument_error);
 }

@@ -1,13 +1,10 @@
 # A run that diverges before its first checkpoint stops with exit status 3 and
 # says that no checkpoint was written, rather than naming one that is not there.
 #   cmake -DPROGRAM=<ising_gan> -DRUN=<folder> -P diverged_run.cmake
+include(${CMAKE_CURRENT_LIST_DIR}/program_test.cmake)
 file(REMOVE_RECURSE ${RUN})
-execute_process(COMMAND ${PROGRAM} train --size 32 --width 0.25 --batch 4 --synthetic 16 --threads 1 --iters 20
-                        --lr 1e35 --out ${RUN}
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 3)
-  message(FATAL_ERROR "train --lr 1e35 exited with ${rc}, expected 3 (diverged):\n${out}${err}")
-endif()
+expect(${PROGRAM} 3 "training diverged" train --size 32 --width 0.25 --batch 4 --synthetic 16 --threads 1 --iters 20
+       --lr 1e35 --out ${RUN})
 if(EXISTS ${RUN}/checkpoint.safetensors)
   message(FATAL_ERROR "the diverged run left a checkpoint; this test expects it to stop before the first one")
 endif()

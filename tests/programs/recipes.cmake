@@ -3,17 +3,12 @@
 # exported as mosaics at --size); --intensity on the GAN programs and unet;
 # the refusals with their messages.
 #   cmake -DPROGRAM=<ising_resgan> -DUNET=<unet> -DRUN=<folder> -P recipes.cmake
+include(${CMAKE_CURRENT_LIST_DIR}/program_test.cmake)
 file(REMOVE_RECURSE ${RUN})
 set(common --batch 4 --iters 2 --synthetic 8 --threads 1)
 
 function(require_config run)
-  file(READ ${run}/config.json config)
-  foreach(expected ${ARGN})
-    string(FIND "${config}" "${expected}" at)
-    if(at EQUAL -1)
-      message(FATAL_ERROR "${run}/config.json lacks ${expected}:\n${config}")
-    endif()
-  endforeach()
+  expect_contains(${run}/config.json ${ARGN})
 endfunction()
 
 # The PNG's width and height (IHDR), as "WxH".
@@ -27,23 +22,12 @@ function(png_size file out)
 endfunction()
 
 # 1. The default recipe at 64 px: 32 px windows, stretched images, DCGAN-proportioned networks.
-execute_process(COMMAND ${PROGRAM} train --size 64 ${common} --out ${RUN}/patch
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "train (default recipe) exited with ${rc}:\n${out}${err}")
-endif()
-if(NOT out MATCHES "contrast stretched per image")
-  message(FATAL_ERROR "the default recipe did not stretch the images:\n${out}")
-endif()
+expect(${PROGRAM} 0 "contrast stretched per image" train --size 64 ${common} --out ${RUN}/patch)
 require_config(${RUN}/patch "\"recipe\": \"patch\"" "\"size\": 64" "\"patch\": 32" "\"intensity\": \"stretch\""
                "\"networks\": \"dcgan\"" "\"width\": 0.25" "\"beta1\": 0.5" "\"lambda_warmup\": 500"
                "\"mask_range\": \"signed\"" "\"hard_mask\": \"on\"" "\"diff_augment\": \"on\"" "\"ema\": 0.999"
                "\"mask_ambiguity\": 6,")
-execute_process(COMMAND ${PROGRAM} export --checkpoint ${RUN}/patch/checkpoint.safetensors --n 3 --out ${RUN}/pairs
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "export exited with ${rc}:\n${out}${err}")
-endif()
+expect(${PROGRAM} 0 "" export --checkpoint ${RUN}/patch/checkpoint.safetensors --n 3 --out ${RUN}/pairs)
 get_filename_component(name ${PROGRAM} NAME_WE)
 png_size(${RUN}/pairs/images/${name}_000002.png image_size)
 png_size(${RUN}/pairs/masks/${name}_000002.png mask_size)
@@ -51,11 +35,7 @@ if(NOT image_size STREQUAL "64x64" OR NOT mask_size STREQUAL "64x64")
   message(FATAL_ERROR "exported pairs of a --size 64 --patch 32 run are ${image_size} / ${mask_size}, expected 64x64")
 endif()
 # A resume keeps the networks' side and design; changing them is refused.
-execute_process(COMMAND ${PROGRAM} train --resume --iters 3 --threads 1 --out ${RUN}/patch
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "resume exited with ${rc}:\n${out}${err}")
-endif()
+expect(${PROGRAM} 0 "" train --resume --iters 3 --threads 1 --out ${RUN}/patch)
 require_config(${RUN}/patch "\"recipe\": \"patch\"" "\"patch\": 32" "\"networks\": \"dcgan\"")
 foreach(case "--patch;64;--patch 64 differs from the run's 32" "--networks;paper;--networks paper differs from the run's dcgan"
              "--intensity;none;--intensity none differs from the run's stretch"
@@ -64,29 +44,17 @@ foreach(case "--patch;64;--patch 64 differs from the run's 32" "--networks;paper
   list(GET case 0 flag)
   list(GET case 1 value)
   list(GET case 2 message)
-  execute_process(COMMAND ${PROGRAM} train --resume --iters 4 ${flag} ${value} --out ${RUN}/patch
-                  RESULT_VARIABLE rc ERROR_VARIABLE err)
-  if(NOT rc EQUAL 2 OR NOT err MATCHES "${message}")
-    message(FATAL_ERROR "resume with ${flag} ${value}: exit ${rc}, expected 2 and '${message}':\n${err}")
-  endif()
+  expect(${PROGRAM} 2 "${message}" train --resume --iters 4 ${flag} ${value} --out ${RUN}/patch)
 endforeach()
 
 # 2. The paper's recipe: every setting as the paper has it.
-execute_process(COMMAND ${PROGRAM} train --recipe paper --size 32 --width 0.25 ${common} --out ${RUN}/paper
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "train --recipe paper exited with ${rc}:\n${out}${err}")
-endif()
+expect(${PROGRAM} 0 "" train --recipe paper --size 32 --width 0.25 ${common} --out ${RUN}/paper)
 require_config(${RUN}/paper "\"recipe\": \"paper\"" "\"patch\": 32" "\"intensity\": \"none\"" "\"networks\": \"paper\""
                "\"beta1\": 0.9" "\"lambda_warmup\": 0" "\"mask_range\": \"unit\"" "\"hard_mask\": \"off\""
                "\"diff_augment\": \"off\"" "\"ema\": 0," "\"smooth_mask\": \"soft\"" "\"mask_ambiguity\": 0,")
 
 # 3. A flag given explicitly wins over the recipe.
-execute_process(COMMAND ${PROGRAM} train --size 64 ${common} --ema 0 --intensity none --beta1 0.7 --out ${RUN}/mixed
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "train with explicit flags exited with ${rc}:\n${out}${err}")
-endif()
+expect(${PROGRAM} 0 "" train --size 64 ${common} --ema 0 --intensity none --beta1 0.7 --out ${RUN}/mixed)
 require_config(${RUN}/mixed "\"recipe\": \"patch\"" "\"ema\": 0," "\"intensity\": \"none\"" "\"beta1\": 0.7" "\"patch\": 32")
 
 # 3b. The patch recipe's step cap at 64 px holds under --minutes too (an explicit --iters wins);
@@ -94,12 +62,8 @@ require_config(${RUN}/mixed "\"recipe\": \"patch\"" "\"ema\": 0," "\"intensity\"
 foreach(case "patch;6000" "paper;null")
   list(GET case 0 recipe)
   list(GET case 1 iters)
-  execute_process(COMMAND ${PROGRAM} train --recipe ${recipe} --size 64 --width 0.25 --batch 4 --synthetic 8 --threads 1
-                          --minutes 0.0001 --out ${RUN}/capped_${recipe}
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "train --recipe ${recipe} --minutes exited with ${rc}:\n${out}${err}")
-  endif()
+  expect(${PROGRAM} 0 "" train --recipe ${recipe} --size 64 --width 0.25 --batch 4 --synthetic 8 --threads 1
+         --minutes 0.0001 --out ${RUN}/capped_${recipe})
   require_config(${RUN}/capped_${recipe} "\"iters\": ${iters},")
 endforeach()
 
@@ -111,29 +75,12 @@ foreach(case "--recipe;fast;--recipe takes patch or paper" "--patch;48;--patch 4
              "--smooth-mask;fuzzy;--smooth-mask takes soft or hard"
              "--mask-ambiguity;-1;--mask-ambiguity needs a number >= 0")
   list(POP_BACK case message)
-  execute_process(COMMAND ${PROGRAM} train ${case} ${common} --out ${RUN}/bad RESULT_VARIABLE rc ERROR_VARIABLE err)
-  if(NOT rc EQUAL 2 OR NOT err MATCHES "${message}")
-    message(FATAL_ERROR "train ${case}: exit ${rc}, expected 2 and '${message}':\n${err}")
-  endif()
+  expect(${PROGRAM} 2 "${message}" train ${case} ${common} --out ${RUN}/bad)
 endforeach()
 
 # 5. unet --intensity: recorded in metrics.json and the checkpoint, which evaluate follows.
-execute_process(COMMAND ${UNET} --data ${RUN}/pairs --synthetic ${RUN}/pairs --size 64 --width 0.25 --epochs 1 --batch 2
-                        --test-fraction 0.34 --threads 1 --intensity stretch --out ${RUN}/unet
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "unet --intensity stretch exited with ${rc}:\n${out}${err}")
-endif()
-file(READ ${RUN}/unet/metrics.json metrics)
-if(NOT metrics MATCHES "\"intensity\": \"stretch\"")
-  message(FATAL_ERROR "metrics.json does not record the intensity:\n${metrics}")
-endif()
-execute_process(COMMAND ${UNET} evaluate --checkpoint ${RUN}/unet/checkpoint.safetensors --data ${RUN}/pairs
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0 OR NOT out MATCHES "3 pairs scored")
-  message(FATAL_ERROR "unet evaluate exited with ${rc}:\n${out}${err}")
-endif()
-execute_process(COMMAND ${UNET} --data ${RUN}/pairs --intensity dark --out ${RUN}/unet_bad RESULT_VARIABLE rc ERROR_VARIABLE err)
-if(NOT rc EQUAL 2 OR NOT err MATCHES "--intensity takes none or stretch")
-  message(FATAL_ERROR "unet --intensity dark: exit ${rc}, expected 2:\n${err}")
-endif()
+expect(${UNET} 0 "" --data ${RUN}/pairs --synthetic ${RUN}/pairs --size 64 --width 0.25 --epochs 1 --batch 2
+       --test-fraction 0.34 --threads 1 --intensity stretch --out ${RUN}/unet)
+expect_contains(${RUN}/unet/metrics.json "\"intensity\": \"stretch\"")
+expect(${UNET} 0 "3 pairs scored" evaluate --checkpoint ${RUN}/unet/checkpoint.safetensors --data ${RUN}/pairs)
+expect(${UNET} 2 "--intensity takes none or stretch" --data ${RUN}/pairs --intensity dark --out ${RUN}/unet_bad)

@@ -3,17 +3,11 @@
 # first at step 0, the last at the final step, no step twice), and prints the
 # final statistics; config.json records the trainer options given.
 #   cmake -DPROGRAM=<ising_resgan> -DRUN=<folder> -P run_metrics.cmake
+include(${CMAKE_CURRENT_LIST_DIR}/program_test.cmake)
 file(REMOVE_RECURSE ${RUN})
-execute_process(COMMAND ${PROGRAM} train --size 32 --width 0.25 --batch 4 --synthetic 16 --threads 1 --iters 4
-                        --sample-every 2 --lambda-warmup 3 --mask-range signed --mask-noise 0.1 --lr-d 1e-4
-                        --out ${RUN}
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "train exited with ${rc}:\n${out}${err}")
-endif()
-if(NOT out MATCHES "generated masks \\(256 pairs\\): foreground [0-9.]+, empty [0-9.]+%, [^\n]*pairwise IoU [0-9.]+ \\(all in ")
-  message(FATAL_ERROR "no line with the generated pairs' statistics:\n${out}")
-endif()
+expect(${PROGRAM} 0 "generated masks \\(256 pairs\\): foreground [0-9.]+, empty [0-9.]+%, [^\n]*pairwise IoU [0-9.]+ \\(all in "
+       train --size 32 --width 0.25 --batch 4 --synthetic 16 --threads 1 --iters 4
+       --sample-every 2 --lambda-warmup 3 --mask-range signed --mask-noise 0.1 --lr-d 1e-4 --out ${RUN})
 file(STRINGS ${RUN}/metrics.csv rows)
 list(LENGTH rows count)
 if(NOT count EQUAL 5)
@@ -28,13 +22,8 @@ endif()
 if(NOT real MATCHES "^0,real,16," OR NOT last MATCHES "^4,generated,256,")
   message(FATAL_ERROR "unexpected rows: ${real} / ${last}")
 endif()
-file(READ ${RUN}/config.json config)
-foreach(expected "\"lambda_warmup\": 3" "\"mask_range\": \"signed\"" "\"mask_noise\": 0.1" "\"lr_d\": 0.0001")
-  string(FIND "${config}" "${expected}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "config.json lacks ${expected}:\n${config}")
-  endif()
-endforeach()
+expect_contains(${RUN}/config.json "\"lambda_warmup\": 3" "\"mask_range\": \"signed\"" "\"mask_noise\": 0.1"
+                "\"lr_d\": 0.0001")
 # curves.svg: the losses and the mask statistics over the steps, one polyline per quantity.
 file(READ ${RUN}/curves.svg svg)
 string(REGEX MATCHALL "<polyline" lines "${svg}")

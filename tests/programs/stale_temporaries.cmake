@@ -2,13 +2,10 @@
 # the checkpoint; resuming the run removes those files, and only those.
 # The resume is time-limited (--minutes without --iters: no step limit).
 #   cmake -DPROGRAM=<ising_resgan> -DRUN=<folder holding a run> -P stale_temporaries.cmake
+include(${CMAKE_CURRENT_LIST_DIR}/program_test.cmake)
 file(WRITE ${RUN}/checkpoint.safetensors.tmp-x "half a checkpoint")
 file(WRITE ${RUN}/notes.tmp-x "not a checkpoint's temporary file")
-execute_process(COMMAND ${PROGRAM} train --resume --minutes 0.001 --batch 4 --synthetic 16 --threads 1 --out ${RUN}
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "train --resume --minutes 0.001 exited with ${rc}:\n${out}${err}")
-endif()
+expect(${PROGRAM} 0 "" train --resume --minutes 0.001 --batch 4 --synthetic 16 --threads 1 --out ${RUN})
 if(EXISTS ${RUN}/checkpoint.safetensors.tmp-x)
   message(FATAL_ERROR "${RUN}/checkpoint.safetensors.tmp-x is still there after the resume:\n${out}")
 endif()

@@ -6,25 +6,14 @@
 #  - evaluate refuses a GAN checkpoint and a missing --data with a message.
 #   cmake -DUNET=<unet> -DPAIRS=<exported pairs> -DGAN_CK=<a GAN checkpoint> -DRUN=<folder> -P unet_tstr_evaluate.cmake
 cmake_policy(SET CMP0057 NEW)  # if(... IN_LIST ...)
+include(${CMAKE_CURRENT_LIST_DIR}/program_test.cmake)
 file(REMOVE_RECURSE ${RUN})
 set(common --size 32 --width 0.25 --epochs 1 --batch 4 --threads 1 --synthetic-count 20 --test-fraction 0.25)
-execute_process(COMMAND ${UNET} ${common} --fraction 0 --synthetic ${PAIRS} --out ${RUN}/tstr
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "unet --fraction 0 exited with ${rc}:\n${out}${err}")
-endif()
-file(READ ${RUN}/tstr/metrics.json tstr)
-foreach(expected "\"real_training_images\": 0," "\"synthetic_training_images\": 24," "\"test_images\": 5,")
-  string(FIND "${tstr}" "${expected}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "metrics.json of the TSTR run lacks ${expected}:\n${tstr}")
-  endif()
-endforeach()
+expect(${UNET} 0 "" ${common} --fraction 0 --synthetic ${PAIRS} --out ${RUN}/tstr)
+expect_contains(${RUN}/tstr/metrics.json "\"real_training_images\": 0," "\"synthetic_training_images\": 24,"
+                "\"test_images\": 5,")
 # The same test images as a run on the real pairs.
-execute_process(COMMAND ${UNET} ${common} --out ${RUN}/real RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "unet on the real pairs exited with ${rc}:\n${out}${err}")
-endif()
+expect(${UNET} 0 "" ${common} --out ${RUN}/real)
 # The first column of a CSV file, without its header.
 function(csv_ids file out)
   file(STRINGS ${file} rows)
@@ -48,11 +37,7 @@ endif()
 # The split: half the real training images plus the generated pairs. The test
 # images stay the same, none of them is trained on, and the generated pairs
 # join the training set only (training_images.csv lists what was trained on).
-execute_process(COMMAND ${UNET} ${common} --fraction 0.5 --synthetic ${PAIRS} --out ${RUN}/half
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "unet --fraction 0.5 --synthetic exited with ${rc}:\n${out}${err}")
-endif()
+expect(${UNET} 0 "" ${common} --fraction 0.5 --synthetic ${PAIRS} --out ${RUN}/half)
 csv_ids(${RUN}/half/per_image_iou.csv ids_half)
 if(NOT ids_half STREQUAL ids_real)
   message(FATAL_ERROR "--fraction 0.5 was tested on other images:\n${ids_half}\nvs\n${ids_real}")
@@ -82,23 +67,14 @@ endforeach()
 if(NOT real_count EQUAL 8 OR NOT synthetic_count EQUAL 24)
   message(FATAL_ERROR "trained on ${real_count} real and ${synthetic_count} generated pairs, expected 8 and 24")
 endif()
-file(READ ${RUN}/half/metrics.json half)
-if(NOT half MATCHES "\"real_training_images\": 8," OR NOT half MATCHES "\"synthetic_training_images\": 24,")
-  message(FATAL_ERROR "metrics.json of the --fraction 0.5 run disagrees with training_images.csv:\n${half}")
-endif()
+# metrics.json agrees with training_images.csv.
+expect_contains(${RUN}/half/metrics.json "\"real_training_images\": 8," "\"synthetic_training_images\": 24,")
 
-execute_process(COMMAND ${UNET} ${common} --fraction 0 --out ${RUN}/none RESULT_VARIABLE rc ERROR_VARIABLE err)
-if(NOT rc EQUAL 2 OR NOT err MATCHES "--fraction 0 trains on --synthetic pairs alone")
-  message(FATAL_ERROR "--fraction 0 without --synthetic: exit ${rc}, expected 2 with a message:\n${err}")
-endif()
+expect(${UNET} 2 "--fraction 0 trains on --synthetic pairs alone" ${common} --fraction 0 --out ${RUN}/none)
 
 # Consistency: the TSTR network scores the pairs it was trained on.
-execute_process(COMMAND ${UNET} evaluate --checkpoint ${RUN}/tstr/checkpoint.safetensors --data ${PAIRS}
-                        --out ${RUN}/consistency --threads 1
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0 OR NOT out MATCHES "24 pairs scored by .*IoU pooled: [0-9.]+  mean per image: [0-9.]+")
-  message(FATAL_ERROR "unet evaluate exited with ${rc}:\n${out}${err}")
-endif()
+expect(${UNET} 0 "24 pairs scored by .*IoU pooled: [0-9.]+  mean per image: [0-9.]+"
+       evaluate --checkpoint ${RUN}/tstr/checkpoint.safetensors --data ${PAIRS} --out ${RUN}/consistency --threads 1)
 file(READ ${RUN}/consistency/evaluation.json ev)
 if(NOT ev MATCHES "\"iou_pooled\": (0|1|0\\.[0-9]+|[0-9.]+e-[0-9]+),"
    OR NOT ev MATCHES "\"pairs\": 24," OR NOT ev MATCHES "\"size\": 32," OR NOT ev MATCHES "\"width\": 0.25")
@@ -109,11 +85,5 @@ list(LENGTH per_image lines)
 if(NOT lines EQUAL 25)
   message(FATAL_ERROR "evaluation_per_image.csv has ${lines} lines, expected 25")
 endif()
-execute_process(COMMAND ${UNET} evaluate --checkpoint ${GAN_CK} --data ${PAIRS} RESULT_VARIABLE rc ERROR_VARIABLE err)
-if(NOT rc EQUAL 1 OR NOT err MATCHES "is a checkpoint of ising_resgan, not of unet")
-  message(FATAL_ERROR "evaluate of a GAN checkpoint: exit ${rc}, expected 1 with a message:\n${err}")
-endif()
-execute_process(COMMAND ${UNET} evaluate --checkpoint ${RUN}/tstr/checkpoint.safetensors RESULT_VARIABLE rc ERROR_VARIABLE err)
-if(NOT rc EQUAL 2 OR NOT err MATCHES "evaluate needs --checkpoint CK and --data DIR")
-  message(FATAL_ERROR "evaluate without --data: exit ${rc}, expected 2 with a message:\n${err}")
-endif()
+expect(${UNET} 1 "is a checkpoint of ising_resgan, not of unet" evaluate --checkpoint ${GAN_CK} --data ${PAIRS})
+expect(${UNET} 2 "evaluate needs --checkpoint CK and --data DIR" evaluate --checkpoint ${RUN}/tstr/checkpoint.safetensors)

@@ -5,28 +5,44 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <doctest/doctest.h>
 
 #include "isinggan/core/tensor.hpp"
+#include "support/finite_difference.hpp"
 #include "support/random_tensor.hpp"
 
 namespace isinggan::testing {
 
-/// The names of a model's parameters.
+/// The names of a model's parameters, in the order the model visits them.
 template <class Model>
-std::set<std::string> param_names(Model& m) {
-    std::set<std::string> names;
-    visit_params(m, [&](std::string_view n, auto&) { names.emplace(n); });
+std::vector<std::string> param_order(Model& m) {
+    std::vector<std::string> names;
+    visit_params(m, [&](std::string_view n, auto&) { names.emplace_back(n); });
     return names;
 }
 
-/// The names of a model's buffers (batch-norm running statistics).
+/// The names of a model's buffers (batch-norm running statistics), in visiting order.
+template <class Model>
+std::vector<std::string> buffer_order(Model& m) {
+    std::vector<std::string> names;
+    visit_buffers(m, [&](std::string_view n, auto&) { names.emplace_back(n); });
+    return names;
+}
+
+/// The names of a model's parameters, as a set.
+template <class Model>
+std::set<std::string> param_names(Model& m) {
+    const auto names = param_order(m);
+    return {names.begin(), names.end()};
+}
+
+/// The names of a model's buffers, as a set.
 template <class Model>
 std::set<std::string> buffer_names(Model& m) {
-    std::set<std::string> names;
-    visit_buffers(m, [&](std::string_view n, auto&) { names.emplace(n); });
-    return names;
+    const auto names = buffer_order(m);
+    return {names.begin(), names.end()};
 }
 
 struct direction_tolerance {
@@ -43,16 +59,10 @@ void check_direction(tensor<cpu>& values, const tensor<cpu>& analytic, Loss&& lo
                      direction_tolerance tol = {}) {
     REQUIRE(values.shape() == analytic.shape());
     const tensor<cpu> v = random_tensor(values.shape(), gen);
-    const tensor<cpu> saved = values;
-    const double eps = 1e-4;  // small, so that few (leaky) ReLU kinks are crossed
     double expected = 0;
     for (std::size_t i = 0; i < v.size(); ++i) expected += double(analytic.data()[i]) * v.data()[i];
-    for (std::size_t i = 0; i < v.size(); ++i) values.data()[i] = saved.data()[i] + float(eps) * v.data()[i];
-    const double up = loss();
-    for (std::size_t i = 0; i < v.size(); ++i) values.data()[i] = saved.data()[i] - float(eps) * v.data()[i];
-    const double down = loss();
-    values = saved;
-    const double numeric = (up - down) / (2 * eps);
+    // A small step, so that few (leaky) ReLU kinks are crossed.
+    const double numeric = directional_difference(values, v, 1e-4, loss);
     INFO(what << ": along a random direction, analytic " << expected << ", numeric " << numeric);
     CHECK(std::abs(numeric - expected) <= tol.abs + tol.rel * std::abs(expected));
 }

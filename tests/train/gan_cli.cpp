@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "../../examples/common/gan_cli.hpp"
+#include "support/error_message.hpp"
 
 using isinggan::examples::parse_args;
 using isinggan::examples::program_args;
@@ -21,12 +22,7 @@ program_args parse(std::vector<std::string> words) {
 }
 
 std::string error_of(std::vector<std::string> words) {
-    try {
-        parse(std::move(words));
-    } catch (const usage_error& e) {
-        return e.what();
-    }
-    return "";
+    return isinggan::testing::error_message<usage_error>([&] { parse(std::move(words)); });
 }
 
 }  // namespace

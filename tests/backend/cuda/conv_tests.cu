@@ -11,6 +11,7 @@
 #include "isinggan/backend/cuda/kernels.cuh"
 #include "isinggan/backend/cuda/ops.hpp"
 #include "backend/cuda/parity.hpp"
+#include "support/error_message.hpp"
 
 using namespace isinggan;
 using test::device_span;
@@ -134,21 +135,16 @@ TEST_CASE("cuda conv2d: shape errors carry the CPU backend's messages") {
     const tensor<cpu> x({2, 3, 8, 8}), w({4, 5, 3, 3});  // the weight expects 5 input channels
     const auto gx = to_device(x), gw = to_device(w);
     const auto g = conv2d_geometry::square(3, 1, 1);
-    std::string cpu_message, gpu_message;
-    try {
+    const std::string cpu_message = testing::error_message<shape_error>([&] {
         tensor<cpu> y;
         cpu_workspace ws;
         ops::conv2d_forward(cpu{}, x, w, {}, y, g, ws);
-    } catch (const shape_error& e) {
-        cpu_message = e.what();
-    }
-    try {
+    });
+    const std::string gpu_message = testing::error_message<shape_error>([&] {
         tensor<cuda> y;
         cuda_workspace ws;
         ops::conv2d_forward(cuda{}, gx, gw, {}, y, g, ws);
-    } catch (const shape_error& e) {
-        gpu_message = e.what();
-    }
+    });
     CHECK_FALSE(cpu_message.empty());
     CHECK(gpu_message == cpu_message);
 }

@@ -11,6 +11,7 @@
 #include "isinggan/backend/cuda/tensor.hpp"
 #include "isinggan/core/random.hpp"
 #include "isinggan/core/tensor.hpp"
+#include "support/random_tensor.hpp"
 
 namespace isinggan::test {
 
@@ -41,11 +42,7 @@ inline double relative_error(double got, double want) {
     return std::abs(got - want) / std::abs(want);
 }
 
-inline tensor<cpu> random_tensor(shape4 s, rng& gen, double lo = -1.0, double hi = 1.0) {
-    tensor<cpu> t(s);
-    fill_uniform(t, lo, hi, gen);
-    return t;
-}
+using testing::random_tensor;
 
 /// The device memory of a [C, 1, 1, 1] vector, as the ops' bias spans take it.
 inline std::span<const float> device_span(const tensor<cuda>& t) { return {t.data(), t.size()}; }

@@ -164,7 +164,7 @@ TEST_CASE("a custom pairwise policy works without touching the library") {
         f.data()[i] = 0.05 * static_cast<double>((i * 7) % 30) + 0.013 * f.data()[i];
     tensor<cpu, double> g;
     loss.forward_backward(f, g);
-    const auto numeric = isinggan::testing::mrf::numeric_gradient(f, [&] { return loss.forward(f); }, 1e-7);
+    const auto numeric = isinggan::testing::numeric_gradient(f, 1e-7, [&] { return loss.forward(f); });
     CHECK(isinggan::testing::max_relative_error(g.values(), numeric.values()) < 1e-6);
     CHECK(isinggan::testing::max_relative_error(g.values(), tensor<cpu, double>(f.shape()).values()) > 0.5);
 }

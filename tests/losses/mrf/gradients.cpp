@@ -14,7 +14,7 @@
 #include "support/random_tensor.hpp"
 
 using namespace isinggan;
-using isinggan::testing::mrf::numeric_gradient;
+using isinggan::testing::numeric_gradient;
 using isinggan::testing::mrf::reference_energy;
 
 namespace {
@@ -100,12 +100,12 @@ TEST_CASE_TEMPLATE_DEFINE("mrf_loss: energy matches eq. (2) by brute force, grad
     CHECK(value(loss, f, guide) == doctest::Approx(e).epsilon(1e-13));
 
     SUBCASE("gradient with respect to the map") {
-        const auto numeric = numeric_gradient(f, [&] { return value(loss, f, guide); }, 1e-6);
+        const auto numeric = numeric_gradient(f, 1e-6, [&] { return value(loss, f, guide); });
         check_close(grad, numeric, 1e-6);
     }
     if constexpr (Loss::needs_guide) {
         SUBCASE("gradient with respect to the guide, when asked for") {
-            const auto numeric = numeric_gradient(guide, [&] { return value(loss, f, guide); }, 1e-6);
+            const auto numeric = numeric_gradient(guide, 1e-6, [&] { return value(loss, f, guide); });
             check_close(grad_guide, numeric, 1e-6);
         }
     }

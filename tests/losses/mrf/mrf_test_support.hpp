@@ -1,9 +1,8 @@
 #pragma once
 // Shared by the MRF loss tests: masks drawn as text, a brute-force reference
-// energy, finite differences, and the fixture reader.
+// energy and the fixture reader (finite differences: support/finite_difference.hpp).
 #include <cmath>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <string>
 #include <type_traits>
@@ -14,6 +13,7 @@
 #include "isinggan/core/error.hpp"
 #include "isinggan/core/tensor.hpp"
 #include "isinggan/losses/mrf.hpp"
+#include "support/finite_difference.hpp"
 #include "support/random_tensor.hpp"
 
 namespace isinggan::testing::mrf {
@@ -80,22 +80,6 @@ double reference_energy(const tensor<cpu, T>& f, const tensor<cpu, T>* guide = n
                     e += 0.5 * o.weight * wg * pair;
                 }
     return e;
-}
-
-/// Central finite differences of `energy` with respect to every element of x.
-template <class T>
-tensor<cpu, T> numeric_gradient(tensor<cpu, T>& x, const std::function<double()>& energy, double step) {
-    tensor<cpu, T> g(x.shape());
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        const T saved = x.data()[i];
-        x.data()[i] = saved + static_cast<T>(step);
-        const double up = energy();
-        x.data()[i] = saved - static_cast<T>(step);
-        const double down = energy();
-        x.data()[i] = saved;
-        g.data()[i] = static_cast<T>((up - down) / (2.0 * step));
-    }
-    return g;
 }
 
 /// Named tensors from a fixture written by tests/reference/make_mrf_fixtures.py.
