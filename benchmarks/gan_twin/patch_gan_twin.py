@@ -18,6 +18,9 @@ an EMA of G. At the end the EMA draws --export pairs of 64 px, each a mosaic of
   /usr/bin/python3 benchmarks/gan_twin/patch_gan_twin.py --cache-file CACHE/dataset-*.bin \
       --exclude-ids UNET_RUN/per_image_iou.csv --norm 1 --res 1 --init xavier --minutes 30 --out runs/twin
 
+The library's default ising_resgan at --size 64 (the ambiguity penalty, 6000 steps):
+  ... --norm 1 --res 1 --init xavier --cutout 1 --amb 6 --iters 6000 --minutes 1000 --out runs/twin_default
+
 One thread, CPU only; Debian's python3-torch.
 """
 import argparse, os, sys, time, copy
@@ -35,6 +38,8 @@ p.add_argument('--da', type=int, default=1); p.add_argument('--cutout', type=int
 p.add_argument('--r1', type=float, default=0.0); p.add_argument('--ema', type=float, default=0.999)
 p.add_argument('--minutes', type=float, default=10); p.add_argument('--seed', type=int, default=1); p.add_argument('--batch', type=int, default=64)
 p.add_argument('--out', required=True); p.add_argument('--export', type=int, default=1000)
+p.add_argument('--amb', type=float, default=0.0, help="the ambiguity penalty U * mean m(1 - m) on G's soft mask, warmed up with lambda (the library's --mask-ambiguity)")
+p.add_argument('--iters', type=int, default=0, help='stop after this many steps (0: only --minutes)')
 p.add_argument('--threads', type=int, default=1); p.add_argument('--arch', default='dcgan'); p.add_argument('--res', type=int, default=0); p.add_argument('--init', default='normal'); p.add_argument('--dnorm', default='none')
 a = p.parse_args()
 torch.manual_seed(a.seed); np.random.seed(a.seed); torch.set_num_threads(a.threads); os.makedirs(a.out, exist_ok=True)
@@ -152,7 +157,7 @@ def grid(I, Mm, path, n=32):
     Image.fromarray(canvas).save(path)
 log = open(a.out + '/log.csv', 'w'); log.write('step,t,dloss,gloss,dreal,dfake,fg\n')
 t0 = time.time(); step = 0; B = a.batch
-while time.time() - t0 < a.minutes * 60:
+while time.time() - t0 < a.minutes * 60 and (a.iters == 0 or step < a.iters):
     xr, mr = real_batch(B)
     img, ml = g(z(B)); m = torch.sigmoid(ml)
     if a.r1 > 0 and step % 4 == 0:
@@ -163,8 +168,8 @@ while time.time() - t0 < a.minutes * 60:
     if xin is not None:
         gr, = torch.autograd.grad(lr_.sum(), xin, create_graph=True); dl = dl + 4 * a.r1 / 2 * gr.pow(2).flatten(1).sum(1).mean()
     od.zero_grad(); dl.backward(); od.step()
-    lf2 = d(D_in(img, m, False)); lam = a.lam * min(1, (step+1)/a.warm) if a.warm else a.lam
-    gl = bce(lf2, torch.ones_like(lf2)) + lam * ising(m)
+    lf2 = d(D_in(img, m, False)); warm = min(1, (step+1)/a.warm) if a.warm else 1
+    gl = bce(lf2, torch.ones_like(lf2)) + a.lam * warm * ising(m) + a.amb * warm * (m * (1 - m)).mean()
     og.zero_grad(); gl.backward(); og.step()
     with torch.no_grad():
         for pe, pg in zip(ge.parameters(), g.parameters()): pe.lerp_(pg, 1 - a.ema)
