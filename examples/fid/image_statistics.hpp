@@ -15,6 +15,7 @@
 #include "isinggan/io/npz.hpp"
 #include "isinggan/io/png.hpp"
 #include "isinggan/metrics/fid.hpp"
+#include "isinggan/metrics/kid.hpp"
 #include "isinggan/models/inception_v3.hpp"
 #include "isinggan/train/progress.hpp"
 
@@ -64,8 +65,10 @@ inline std::vector<fs::path> image_files(const fs::path& root) {
 }
 
 /// Statistics of the features of `files`; `label` names the set in the progress bar.
+/// When `kept` is given, the features themselves are appended to it (row after row), for the KID.
 inline metrics::fid_statistics image_statistics(const std::vector<fs::path>& files, const std::string& label,
-                                                const feature_function& model, std::size_t batch) {
+                                                const feature_function& model, std::size_t batch,
+                                                std::vector<float>* kept = nullptr) {
     if (files.size() < 2)
         throw io_error(label + ": needs at least 2 PNG images, found " + std::to_string(files.size()));
     metrics::feature_statistics_accumulator acc(fid_inception_v3::feature_dim);
@@ -88,6 +91,7 @@ inline metrics::fid_statistics image_statistics(const std::vector<fs::path>& fil
         if (!failure.empty()) throw io_error(failure);
         model(x, features);
         acc.add(features, n);
+        if (kept) kept->insert(kept->end(), features.begin(), features.end());
         progress.advance(n);
     }
     progress.finish();
@@ -120,10 +124,22 @@ private:
     feature_function features_;
 };
 
-/// Statistics of a PATH argument: a .npz file, or a folder of images.
-inline metrics::fid_statistics path_statistics(const fs::path& path, lazy_model& model, std::size_t batch) {
+/// Statistics of a PATH argument: a .npz file, or a folder of images (whose
+/// features are appended to `kept` when given; a .npz has none to give).
+inline metrics::fid_statistics path_statistics(const fs::path& path, lazy_model& model, std::size_t batch,
+                                               std::vector<float>* kept = nullptr) {
     if (is_npz(path)) return npz::read_fid_statistics(path);
-    return image_statistics(image_files(path), path.string(), model.get(), batch);
+    return image_statistics(image_files(path), path.string(), model.get(), batch, kept);
+}
+
+/// The KID of two sets' features (rows of fid_inception_v3::feature_dim values), as "KID: mean ± std (...)".
+inline std::string kid_line(const std::vector<float>& a, const std::vector<float>& b) {
+    constexpr std::size_t d = fid_inception_v3::feature_dim;
+    const auto r = metrics::kernel_inception_distance({a, a.size() / d, d}, {b, b.size() / d, d});
+    char line[160];
+    std::snprintf(line, sizeof line, "KID: %.6f ± %.6f (%zu subset%s of %zu)", r.mean, r.std, r.subsets,
+                  r.subsets == 1 ? "" : "s", r.subset_size);
+    return line;
 }
 
 }  // namespace fid_program

@@ -11,7 +11,8 @@
 // work: folders named "masks" are skipped), or a .npz file of statistics in
 // pytorch-fid's format (arrays mu and sigma). --save-stats writes PATH_A's
 // statistics. --device cuda runs the Inception on the GPU (images are still
-// read and resized on the host). Prints "FID: <value>". init-weights writes a
+// read and resized on the host). Prints "FID: <value>", and for two folders
+// also "KID: <mean> ± <std> (...)" (metrics/kid.hpp). init-weights writes a
 // randomly initialised Inception, to check the pipeline without the download
 // (its distances mean nothing). See README.md.
 #include <cerrno>
@@ -156,16 +157,22 @@ int main(int argc, char** argv) {
         if (o.table) return run_table(o.table_opts);
         lazy_model model(o.weights, o.device);
         std::vector<metrics::fid_statistics> stats;
-        for (const auto& p : o.paths) {
-            stats.push_back(path_statistics(p, model, o.batch));
+        std::vector<std::vector<float>> features(o.paths.size());
+        for (std::size_t i = 0; i < o.paths.size(); ++i) {
+            stats.push_back(path_statistics(o.paths[i], model, o.batch, &features[i]));
             if (auto warning = metrics::small_sample_warning(stats.back()))
-                std::cerr << "warning: " << p << ": " << *warning << "\n";
+                std::cerr << "warning: " << o.paths[i] << ": " << *warning << "\n";
         }
         if (!o.save_stats.empty()) {
             npz::write_fid_statistics(o.save_stats, stats.front());
             std::cerr << "statistics of " << o.paths.front() << " written to " << o.save_stats << "\n";
         }
-        if (stats.size() == 2) std::printf("FID: %.6f\n", metrics::frechet_distance(stats[0], stats[1]));
+        if (stats.size() == 2) {
+            std::printf("FID: %.6f\n", metrics::frechet_distance(stats[0], stats[1]));
+            // The KID needs the features themselves: two folders, not .npz statistics.
+            if (!features[0].empty() && !features[1].empty())
+                std::printf("%s\n", kid_line(features[0], features[1]).c_str());
+        }
         return 0;
     } catch (const argument_error& e) {
         std::cerr << "fid: " << e.what() << "\n" << usage;

@@ -8,7 +8,7 @@
 // The real images of modality K are the dataset's images whose ids the
 // modalities table (written by examples/modalities) puts in K. A PATH is an
 // export folder (images/*.png; masks/ is skipped) or a .npz of statistics.
-// Writes DIR/table2.csv (model, modality, images, FID) and DIR/table2.md
+// Writes DIR/table2.csv (model, modality, images, FID, KID and its std) and DIR/table2.md
 // (models × modalities), and the real sets' statistics as
 // DIR/real_modality_K.npz for reuse with `fid`.
 #include <cstdio>
@@ -67,46 +67,70 @@ inline int run_table(const table_options& o) {
     std::set<std::size_t> modalities;
     for (const auto& f : o.fakes) modalities.insert(f.modality);
     std::map<std::size_t, metrics::fid_statistics> real;
+    std::map<std::size_t, std::vector<float>> real_features;  // for the KID
     for (std::size_t k : modalities) {
         const auto ids = io::ids_of_modality(rows, k);
         const std::unordered_set<std::string> wanted(ids.begin(), ids.end());
         std::vector<fs::path> files;
         for (const auto& s : listing.samples)
             if (wanted.count(s.id)) files.push_back(s.image);
-        real[k] = image_statistics(files, "real modality " + std::to_string(k), model.get(), o.batch);
+        real[k] = image_statistics(files, "real modality " + std::to_string(k), model.get(), o.batch, &real_features[k]);
         npz::write_fid_statistics(fs::path(o.out) / ("real_modality_" + std::to_string(k) + ".npz"), real[k]);
     }
 
     std::ofstream csv(fs::path(o.out) / "table2.csv");
-    csv << "model,modality,real_images,generated_images,fid\n";
+    csv << "model,modality,real_images,generated_images,fid,kid,kid_std\n";
     csv.precision(10);
-    std::map<std::string, std::map<std::size_t, double>> table;
+    std::map<std::string, std::map<std::size_t, double>> table, kid_table;
     bool biased = false;
     for (const auto& f : o.fakes) {
-        const auto fake = path_statistics(f.path, model, o.batch);
+        std::vector<float> fake_features;
+        const auto fake = path_statistics(f.path, model, o.batch, &fake_features);
         const auto& r = real.at(f.modality);
         const double d = metrics::frechet_distance(fake, r);
         biased |= metrics::small_sample_warning(fake).has_value() || metrics::small_sample_warning(r).has_value();
         table[f.model][f.modality] = d;
         // A .npz does not record how many images it came from: that cell stays empty.
         csv << f.model << ',' << f.modality << ',' << r.count << ','
-            << (fake.count ? std::to_string(fake.count) : std::string()) << ',' << d << '\n';
-        std::printf("%s, modality %zu: FID %.3f\n", f.model.c_str(), f.modality, d);
+            << (fake.count ? std::to_string(fake.count) : std::string()) << ',' << d << ',';
+        // The KID needs the generated set's features: none for a .npz, whose cells stay empty.
+        if (!fake_features.empty()) {
+            constexpr std::size_t dim = fid_inception_v3::feature_dim;
+            const auto& rf = real_features.at(f.modality);
+            const auto kid = metrics::kernel_inception_distance({fake_features, fake_features.size() / dim, dim},
+                                                                {rf, rf.size() / dim, dim});
+            kid_table[f.model][f.modality] = kid.mean;
+            csv << kid.mean << ',' << kid.std << '\n';
+            std::printf("%s, modality %zu: FID %.3f, KID %.5f ± %.5f\n", f.model.c_str(), f.modality, d, kid.mean,
+                        kid.std);
+        } else {
+            csv << ",\n";
+            std::printf("%s, modality %zu: FID %.3f\n", f.model.c_str(), f.modality, d);
+        }
     }
     std::ofstream md(fs::path(o.out) / "table2.md");
-    md << "| model |";
-    for (std::size_t k : modalities) md << " modality " << k << " |";
-    md << "\n|---|";
-    for (std::size_t i = 0; i < modalities.size(); ++i) md << "---:|";
-    md << '\n';
-    for (const auto& [name, row] : table) {
-        md << "| " << name << " |";
-        for (std::size_t k : modalities) {
-            char cell[32] = " — ";
-            if (auto it = row.find(k); it != row.end()) std::snprintf(cell, sizeof cell, " %.2f ", it->second);
-            md << cell << '|';
-        }
+    // One models × modalities table of `values`, cells printed with `format`.
+    auto write_table = [&](const std::map<std::string, std::map<std::size_t, double>>& values, const char* format) {
+        md << "| model |";
+        for (std::size_t k : modalities) md << " modality " << k << " |";
+        md << "\n|---|";
+        for (std::size_t i = 0; i < modalities.size(); ++i) md << "---:|";
         md << '\n';
+        for (const auto& [name, row] : values) {
+            md << "| " << name << " |";
+            for (std::size_t k : modalities) {
+                char cell[32] = " — ";
+                if (auto it = row.find(k); it != row.end()) std::snprintf(cell, sizeof cell, format, it->second);
+                md << cell << '|';
+            }
+            md << '\n';
+        }
+    };
+    md << "FID (lower is better)\n\n";
+    write_table(table, " %.2f ");
+    if (!kid_table.empty()) {
+        md << "\nKID (unbiased at any set size; mean over subsets, standard deviations in table2.csv)\n\n";
+        write_table(kid_table, " %.5f ");
     }
     if (biased)
         md << "\nSome sets have fewer than 2048 images: their covariances are rank-deficient and these FIDs are "

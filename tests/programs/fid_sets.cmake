@@ -6,6 +6,7 @@
 # counted) and writes the real set's statistics. Missing weights and bad
 # arguments are refused.
 #   cmake -DFID=<fid> -DPAIRS=<exported pairs> -DOTHER=<other exported pairs> -DRUN=<folder> -P fid_sets.cmake
+cmake_policy(SET CMP0007 NEW)  # lists keep empty elements (the CSV's empty cells)
 include(${CMAKE_CURRENT_LIST_DIR}/program_test.cmake)
 file(REMOVE_RECURSE ${RUN})
 # Four pairs of each GAN (the Inception takes about half a second an image on one core).
@@ -35,8 +36,10 @@ function(expect_distance text relation bound)
   endif()
 endfunction()
 
-# 1. The pairs folder against its own images: masks/ skipped, the same images.
-expect(${FID} 0 "FID: ([-0-9.e]+)" ${PAIRS} ${PAIRS}/images --weights ${weights} --threads 1)
+# 1. The pairs folder against its own images: masks/ skipped, the same images. Two
+#    folders also give the KID (whole sets of 4: one estimate).
+expect(${FID} 0 "FID: ([-0-9.e]+)\nKID: [-0-9.e]+ ± 0.000000 \\(1 subset of ${n_images}\\)"
+       ${PAIRS} ${PAIRS}/images --weights ${weights} --threads 1)
 expect_distance(${match} below 0.001)
 
 # 2. Saved statistics stand in for the folder (in the table below).
@@ -54,17 +57,31 @@ file(WRITE ${RUN}/modalities.csv "${csv}")
 expect(${FID} 0 "self, modality 1: FID" table --weights ${weights} --data ${PAIRS} --modalities ${RUN}/modalities.csv
        --out ${RUN}/table --fake self:1=${PAIRS} --fake saved:1=${RUN}/pairs.npz --fake other:1=${OTHER} --threads 1)
 # Image counts without the masks; a .npz does not say how many images it came from.
-expect_contains(${RUN}/table/table2.csv "model,modality,real_images,generated_images,fid\n"
+expect_contains(${RUN}/table/table2.csv "model,modality,real_images,generated_images,fid,kid,kid_std\n"
                 "\nself,1,${n_images},${n_images}," "\nsaved,1,${n_images},," "\nother,1,${n_images},${n_images},")
 # The same images and their statistics are at distance 0; another GAN's pairs are another set.
 foreach(case "self;below" "saved;below" "other;above")
   list(GET case 0 model)
   list(GET case 1 relation)
   file(STRINGS ${RUN}/table/table2.csv row REGEX "^${model},")
-  string(REGEX REPLACE ".*," "" distance "${row}")
+  string(REPLACE "," ";" row "${row}")
+  list(GET row 4 distance)
   expect_distance(${distance} ${relation} 0.001)
 endforeach()
-expect_contains(${RUN}/table/table2.md "| self |" "| saved |" "| other |" "fewer than 2048 images")
+expect_contains(${RUN}/table/table2.md "| self |" "| saved |" "| other |" "fewer than 2048 images" "KID (unbiased")
+# The KID: empty for the .npz, larger for another GAN's pairs than for the same images.
+file(STRINGS ${RUN}/table/table2.csv saved_row REGEX "^saved,")
+if(NOT saved_row MATCHES ",,$")
+  message(FATAL_ERROR "the .npz row has a KID: ${saved_row}")
+endif()
+foreach(model self other)
+  file(STRINGS ${RUN}/table/table2.csv row REGEX "^${model},")
+  string(REPLACE "," ";" row "${row}")
+  list(GET row 5 kid_${model})
+endforeach()
+if(NOT kid_other GREATER kid_self)
+  message(FATAL_ERROR "KID of another GAN's pairs ${kid_other} is not above that of the same images ${kid_self}")
+endif()
 if(NOT EXISTS ${RUN}/table/real_modality_1.npz)
   message(FATAL_ERROR "fid table did not write the real set's statistics")
 endif()
