@@ -132,10 +132,15 @@ inline metrics::fid_statistics path_statistics(const fs::path& path, lazy_model&
     return image_statistics(image_files(path), path.string(), model.get(), batch, kept);
 }
 
-/// The KID of two sets' features (rows of fid_inception_v3::feature_dim values), as "KID: mean ± std (...)".
-inline std::string kid_line(const std::vector<float>& a, const std::vector<float>& b) {
+/// The KID of two sets' features, each rows of fid_inception_v3::feature_dim values.
+inline metrics::kid_result features_kid(const std::vector<float>& a, const std::vector<float>& b) {
     constexpr std::size_t d = fid_inception_v3::feature_dim;
-    const auto r = metrics::kernel_inception_distance({a, a.size() / d, d}, {b, b.size() / d, d});
+    return metrics::kernel_inception_distance({a, a.size() / d, d}, {b, b.size() / d, d});
+}
+
+/// features_kid as "KID: mean ± std (...)".
+inline std::string kid_line(const std::vector<float>& a, const std::vector<float>& b) {
+    const auto r = features_kid(a, b);
     char line[160];
     std::snprintf(line, sizeof line, "KID: %.6f ± %.6f (%zu subset%s of %zu)", r.mean, r.std, r.subsets,
                   r.subsets == 1 ? "" : "s", r.subset_size);

@@ -95,10 +95,7 @@ inline int run_table(const table_options& o) {
             << (fake.count ? std::to_string(fake.count) : std::string()) << ',' << d << ',';
         // The KID needs the generated set's features: none for a .npz, whose cells stay empty.
         if (!fake_features.empty()) {
-            constexpr std::size_t dim = fid_inception_v3::feature_dim;
-            const auto& rf = real_features.at(f.modality);
-            const auto kid = metrics::kernel_inception_distance({fake_features, fake_features.size() / dim, dim},
-                                                                {rf, rf.size() / dim, dim});
+            const auto kid = features_kid(fake_features, real_features.at(f.modality));
             kid_table[f.model][f.modality] = kid.mean;
             csv << kid.mean << ',' << kid.std << '\n';
             std::printf("%s, modality %zu: FID %.3f, KID %.5f ± %.5f\n", f.model.c_str(), f.modality, d, kid.mean,
