@@ -13,6 +13,7 @@
 
 #include "isinggan/data/fid_preprocess.hpp"
 #include "isinggan/io/npz.hpp"
+#include "isinggan/metrics/fid_statistics_npz.hpp"
 #include "isinggan/io/png.hpp"
 #include "isinggan/metrics/fid.hpp"
 #include "isinggan/metrics/kid.hpp"
@@ -128,7 +129,7 @@ private:
 /// features are appended to `kept` when given; a .npz has none to give).
 inline metrics::fid_statistics path_statistics(const fs::path& path, lazy_model& model, std::size_t batch,
                                                std::vector<float>* kept = nullptr) {
-    if (is_npz(path)) return npz::read_fid_statistics(path);
+    if (is_npz(path)) return metrics::read_fid_statistics(path);
     return image_statistics(image_files(path), path.string(), model.get(), batch, kept);
 }
 

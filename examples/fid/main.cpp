@@ -164,7 +164,7 @@ int main(int argc, char** argv) {
                 std::cerr << "warning: " << o.paths[i] << ": " << *warning << "\n";
         }
         if (!o.save_stats.empty()) {
-            npz::write_fid_statistics(o.save_stats, stats.front());
+            metrics::write_fid_statistics(o.save_stats, stats.front());
             std::cerr << "statistics of " << o.paths.front() << " written to " << o.save_stats << "\n";
         }
         if (stats.size() == 2) {

@@ -75,7 +75,7 @@ inline int run_table(const table_options& o) {
         for (const auto& s : listing.samples)
             if (wanted.count(s.id)) files.push_back(s.image);
         real[k] = image_statistics(files, "real modality " + std::to_string(k), model.get(), o.batch, &real_features[k]);
-        npz::write_fid_statistics(fs::path(o.out) / ("real_modality_" + std::to_string(k) + ".npz"), real[k]);
+        metrics::write_fid_statistics(fs::path(o.out) / ("real_modality_" + std::to_string(k) + ".npz"), real[k]);
     }
 
     std::ofstream csv(fs::path(o.out) / "table2.csv");

@@ -11,3 +11,4 @@
 #include "isinggan/io/npz.hpp"
 #include "isinggan/io/png.hpp"
 #include "isinggan/io/training_data.hpp"
+#include "isinggan/metrics/fid_statistics_npz.hpp"

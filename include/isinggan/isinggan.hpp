@@ -9,6 +9,7 @@
 #include "isinggan/core/backend.hpp"
 #include "isinggan/core/eigen_interop.hpp"
 #include "isinggan/core/error.hpp"
+#include "isinggan/core/image.hpp"
 #include "isinggan/core/parameter.hpp"
 #include "isinggan/core/random.hpp"
 #include "isinggan/core/shape.hpp"

@@ -6,11 +6,10 @@
 
 #include "isinggan/data/preprocess.hpp"
 
-namespace io = isinggan::io;
 using namespace isinggan::data;
 
 TEST_CASE("preprocess: RGBA drops alpha, grey and grey+alpha become three equal channels") {
-    io::image8 rgba(2, 1, 4);
+    isinggan::image8 rgba(2, 1, 4);
     rgba.samples = {0, 51, 255, 7, 102, 153, 204, 99};
     std::vector<float> out(3 * 2 * 2);
     // 2x1 -> 2x2: each row of the output repeats the input row.
@@ -22,7 +21,7 @@ TEST_CASE("preprocess: RGBA drops alpha, grey and grey+alpha become three equal 
             CHECK(out[2 * 4 + y * 2 + x] == doctest::Approx(expected_b[x]));
         }
 
-    io::image8 ga(2, 2, 2);
+    isinggan::image8 ga(2, 2, 2);
     ga.samples = {10, 0, 20, 255, 30, 0, 40, 255};
     preprocess_image(ga, 2, out.data());
     for (std::size_t i = 0; i < 4; ++i) {
@@ -33,14 +32,14 @@ TEST_CASE("preprocess: RGBA drops alpha, grey and grey+alpha become three equal 
 }
 
 TEST_CASE("preprocess: 16-bit samples map 0 and 65535 to -1 and 1") {
-    io::image16 g(2, 2, 1);
+    isinggan::image16 g(2, 2, 1);
     g.samples = {0, 65535, 32768, 65535};
     std::vector<float> out(3 * 4);
     preprocess_image(g, 2, out.data());
     CHECK(out[0] == -1.0f);
     CHECK(out[1] == 1.0f);
     CHECK(out[2] == doctest::Approx(32768.0 / 65535 * 2 - 1));
-    CHECK_THROWS_AS(preprocess_image(io::image8{}, 2, out.data()), isinggan::argument_error);
+    CHECK_THROWS_AS(preprocess_image(isinggan::image8{}, 2, out.data()), isinggan::argument_error);
 }
 
 TEST_CASE("preprocess: masks are resized then thresholded at one half") {

@@ -6,11 +6,10 @@
 
 #include "isinggan/data/texture_features.hpp"
 
-namespace io = isinggan::io;
 using namespace isinggan::data;
 
 TEST_CASE("texture features: a constant image has contrast 0, entropy 0, uniformity 1, smoothness 0") {
-    io::image8 img(13, 7, 4, 0);
+    isinggan::image8 img(13, 7, 4, 0);
     for (std::size_t i = 0; i < 13 * 7; ++i) {
         img.samples[i * 4 + 0] = 200;
         img.samples[i * 4 + 1] = 17;
@@ -31,7 +30,7 @@ TEST_CASE("texture features: a constant image has contrast 0, entropy 0, uniform
 }
 
 TEST_CASE("texture features: half 0 and half 255 gives the textbook values") {
-    io::image8 img(4, 4, 1, 0);
+    isinggan::image8 img(4, 4, 1, 0);
     for (std::size_t i = 0; i < 8; ++i) img.samples[i] = 255;
     const auto f = modality_features(img);
     CHECK(f[0] == doctest::Approx(127.5));
@@ -48,10 +47,10 @@ TEST_CASE("texture features: half 0 and half 255 gives the textbook values") {
 }
 
 TEST_CASE("texture features: skewed histograms have third moments of the right sign, names match") {
-    io::image8 bright_tail(10, 1, 1, 0);
+    isinggan::image8 bright_tail(10, 1, 1, 0);
     bright_tail.samples[0] = 255;  // mostly dark, one bright pixel: positive skew
     CHECK(modality_features(bright_tail)[4] > 0);
-    io::image8 dark_tail(10, 1, 1, 255);
+    isinggan::image8 dark_tail(10, 1, 1, 255);
     dark_tail.samples[0] = 0;
     CHECK(modality_features(dark_tail)[4] < 0);
     CHECK(modality_features(dark_tail)[4] == doctest::Approx(-modality_features(bright_tail)[4]));
@@ -61,5 +60,5 @@ TEST_CASE("texture features: skewed histograms have third moments of the right s
     CHECK(names.front() == "r_mean");
     CHECK(names[4] == "r_third_moment");
     CHECK(names.back() == "b_entropy");
-    CHECK_THROWS_AS(modality_features(io::image8{}), isinggan::argument_error);
+    CHECK_THROWS_AS(modality_features(isinggan::image8{}), isinggan::argument_error);
 }

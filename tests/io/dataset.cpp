@@ -201,7 +201,7 @@ TEST_CASE("dataset: each kind of bad sample names its file, or is skipped and co
         lenient.lenient = true;
         std::ostringstream log;
         lenient.log = &log;
-        lenient.progress = isinggan::train::progress_style::silent;
+        lenient.progress = isinggan::progress_style::silent;
         const auto loaded = io::load_dataset(dir.path(), lenient);
         CHECK(loaded.skipped == 1);
         CHECK(loaded.data.ids == std::vector<std::string>{"a", "b", "c"});

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "isinggan/io/npz.hpp"
+#include "isinggan/metrics/fid_statistics_npz.hpp"
 #include "metrics/fid_hashed_values.hpp"
 #include "support/error_message.hpp"
 #include "support/temp_directory.hpp"
@@ -36,12 +37,12 @@ std::vector<unsigned char> fixture_bytes(const std::string& name) { return io::r
 }  // namespace
 
 TEST_CASE("npz: reads statistics written by np.savez and np.savez_compressed") {
-    check_fixture_statistics(npz::read_fid_statistics(fixture_path("stats_savez.npz")), false);
-    check_fixture_statistics(npz::read_fid_statistics(fixture_path("stats_savez_compressed.npz")), false);
+    check_fixture_statistics(metrics::read_fid_statistics(fixture_path("stats_savez.npz")), false);
+    check_fixture_statistics(metrics::read_fid_statistics(fixture_path("stats_savez_compressed.npz")), false);
 }
 
 TEST_CASE("npz: float32 and Fortran-ordered arrays are converted") {
-    check_fixture_statistics(npz::read_fid_statistics(fixture_path("stats_float32_fortran.npz")), true);
+    check_fixture_statistics(metrics::read_fid_statistics(fixture_path("stats_float32_fortran.npz")), true);
 }
 
 TEST_CASE("npz: written statistics read back exactly") {
@@ -50,8 +51,8 @@ TEST_CASE("npz: written statistics read back exactly") {
     s.mu = Eigen::VectorXd::LinSpaced(4, -1.0, 2.5);
     s.sigma = Eigen::MatrixXd::Random(4, 4);
     s.sigma(2, 3) = 1.0 / 3.0;
-    npz::write_fid_statistics(dir / "out.npz", s);
-    const auto back = npz::read_fid_statistics(dir / "out.npz");
+    metrics::write_fid_statistics(dir / "out.npz", s);
+    const auto back = metrics::read_fid_statistics(dir / "out.npz");
     CHECK(back.mu == s.mu);
     CHECK(back.sigma == s.sigma);
 }
@@ -62,7 +63,7 @@ TEST_CASE("npz: corrupt or unsuitable files give an io_error naming the file") {
         CAPTURE(what);
         const auto path = dir / "bad.npz";
         io::write_file_bytes(path, bytes);
-        const std::string msg = testing::error_message<io_error>([&] { npz::read_fid_statistics(path); });
+        const std::string msg = testing::error_message<io_error>([&] { metrics::read_fid_statistics(path); });
         CHECK(msg.rfind(path.string(), 0) == 0);
     };
     for (const char* name : {"stats_savez.npz", "stats_savez_compressed.npz"}) {
@@ -85,5 +86,5 @@ TEST_CASE("npz: corrupt or unsuitable files give an io_error naming the file") {
     // A valid archive without "sigma".
     npz::write(dir / "mu_only.npz", {{"mu", npy::array{{2}, {1.0, 2.0}}}});
     expect_error(io::read_file_bytes(dir / "mu_only.npz"), "missing sigma");
-    CHECK_THROWS_AS(npz::read_fid_statistics(dir / "does_not_exist.npz"), io_error);
+    CHECK_THROWS_AS(metrics::read_fid_statistics(dir / "does_not_exist.npz"), io_error);
 }

@@ -24,8 +24,8 @@ using isinggan::testing::hashed_image;
 namespace {
 
 /// The fixture's [1, 3, h, w] byte values as an interleaved RGB image.
-io::image8 image_from(const tensor<cpu>& bytes) {
-    io::image8 img(bytes.w(), bytes.h(), 3);
+isinggan::image8 image_from(const tensor<cpu>& bytes) {
+    isinggan::image8 img(bytes.w(), bytes.h(), 3);
     for (std::size_t c = 0; c < 3; ++c)
         for (std::size_t y = 0; y < bytes.h(); ++y)
             for (std::size_t x = 0; x < bytes.w(); ++x) img(y, x, c) = static_cast<std::uint8_t>(bytes(0, c, y, x));
@@ -33,7 +33,7 @@ io::image8 image_from(const tensor<cpu>& bytes) {
 }
 
 /// The three planes of `img` resized to out_h × out_w.
-std::vector<float> resized(const io::image8& img, std::size_t out_h, std::size_t out_w) {
+std::vector<float> resized(const isinggan::image8& img, std::size_t out_h, std::size_t out_w) {
     const auto planes = data::rgb_unit_planes(img);
     std::vector<float> got(3 * out_h * out_w);
     for (std::size_t c = 0; c < 3; ++c)
@@ -152,7 +152,7 @@ TEST_CASE("fid preprocessing: an image becomes pytorch-fid's 3x299x299 input in 
 }
 
 TEST_CASE("fid preprocessing: grey images are repeated into RGB, alpha is dropped") {
-    io::image8 grey(2, 1, 2);
+    isinggan::image8 grey(2, 1, 2);
     grey.samples = {51, 255, 102, 0};  // grey+alpha
     const auto planes = data::rgb_unit_planes(grey);
     REQUIRE(planes.size() == 6);
@@ -160,6 +160,6 @@ TEST_CASE("fid preprocessing: grey images are repeated into RGB, alpha is droppe
         CHECK(planes[std::size_t(c) * 2] == 51.0f / 255.0f);
         CHECK(planes[std::size_t(c) * 2 + 1] == 102.0f / 255.0f);
     }
-    io::image8 empty;
+    isinggan::image8 empty;
     CHECK_THROWS_AS(data::rgb_unit_planes(empty), argument_error);
 }

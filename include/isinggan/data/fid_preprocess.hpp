@@ -35,7 +35,7 @@
 #include <vector>
 
 #include "isinggan/core/error.hpp"
-#include "isinggan/io/image.hpp"
+#include "isinggan/core/image.hpp"
 
 namespace isinggan::data {
 
@@ -103,7 +103,7 @@ inline void resize_bilinear_plane(const float* src, std::size_t in_h, std::size_
 /// The RGB planes of `img` in [0, 1] (3 × height × width floats), as PIL's
 /// convert("RGB") and ToTensor give them: grey is repeated into all three
 /// channels and alpha is dropped (not composited).
-inline std::vector<float> rgb_unit_planes(const io::image8& img) {
+inline std::vector<float> rgb_unit_planes(const image8& img) {
     if (img.width == 0 || img.height == 0 || img.channels < 1 || img.channels > 4 ||
         img.samples.size() != img.width * img.height * img.channels)
         throw argument_error("FID preprocessing: image of size " + img.size_str() + " with " +
@@ -120,7 +120,7 @@ inline std::vector<float> rgb_unit_planes(const io::image8& img) {
 }
 
 /// Writes the 3 × 299 × 299 Inception input for `img` to `dst`.
-inline void fid_input_from_image(const io::image8& img, float* dst) {
+inline void fid_input_from_image(const image8& img, float* dst) {
     const std::vector<float> planes = rgb_unit_planes(img);
     const std::size_t plane = img.width * img.height, out_plane = fid_input_size * fid_input_size;
     for (std::size_t c = 0; c < 3; ++c) {

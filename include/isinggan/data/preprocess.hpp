@@ -11,13 +11,13 @@
 
 #include "isinggan/core/error.hpp"
 #include "isinggan/data/resize.hpp"
-#include "isinggan/io/image.hpp"
+#include "isinggan/core/image.hpp"
 
 namespace isinggan::data {
 
 /// Writes the 3 x size x size planes of `img`, preprocessed, to `dst`.
 template <class Sample>
-void preprocess_image(const io::image_buffer<Sample>& img, std::size_t size, float* dst) {
+void preprocess_image(const image_buffer<Sample>& img, std::size_t size, float* dst) {
     if (img.empty() || img.channels < 1 || img.channels > 4)
         throw argument_error("preprocess_image: need a non-empty image with 1 to 4 channels, got " + img.size_str() +
                              " with " + std::to_string(img.channels) + " channels");

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "isinggan/core/error.hpp"
-#include "isinggan/io/image.hpp"
+#include "isinggan/core/image.hpp"
 
 namespace isinggan::data {
 
@@ -56,7 +56,7 @@ inline texture_measures histogram_texture(std::span<const std::uint64_t, 256> co
 
 /// The 18 features of an 8-bit image: measures of R, then G, then B. A grey
 /// image (1 or 2 channels) counts as three equal channels; alpha is ignored.
-inline std::array<double, modality_feature_count> modality_features(const io::image8& img) {
+inline std::array<double, modality_feature_count> modality_features(const image8& img) {
     if (img.empty() || img.channels < 1 || img.channels > 4)
         throw argument_error("modality_features: need a non-empty image with 1 to 4 channels");
     const std::size_t colours = img.channels >= 3 ? 3 : 1;

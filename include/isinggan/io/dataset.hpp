@@ -49,7 +49,7 @@
 #include "isinggan/data/preprocess.hpp"
 #include "isinggan/io/dataset_listing.hpp"
 #include "isinggan/io/png.hpp"
-#include "isinggan/train/progress.hpp"
+#include "isinggan/core/progress.hpp"
 
 namespace isinggan::io {
 
@@ -60,7 +60,7 @@ struct dataset_options {
     std::vector<std::string> only_ids;
     std::size_t limit = 0;  ///< load at most this many samples (in id order); 0: all
     int threads = 0;        ///< decoding threads; 0: every core
-    train::progress_style progress = train::progress_style::automatic;
+    progress_style progress = progress_style::automatic;
     std::ostream* log = &std::cerr;       ///< progress and warnings; nullptr: silent
     std::filesystem::path cache_dir;      ///< where to keep preprocessed tensors; empty: no cache
     /// Per-image contrast stretch after the paper's preprocessing (data/intensity_stretch.hpp);
@@ -205,8 +205,8 @@ inline loaded_dataset load_dataset(const std::filesystem::path& root, const data
     std::vector<std::exception_ptr> failures(n);
     std::vector<std::string> failure_messages(n);
     std::atomic<bool> stop{false};
-    train::progress_reporter progress("loading " + listing.root.filename().string(), n,
-                                      options.log ? options.progress : train::progress_style::silent,
+    progress_reporter progress("loading " + listing.root.filename().string(), n,
+                                      options.log ? options.progress : progress_style::silent,
                                       options.log ? *options.log : std::cerr);
 
     auto load_one = [&](std::size_t i) {

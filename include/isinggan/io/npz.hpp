@@ -1,6 +1,7 @@
 #pragma once
 // numpy .npz archives of real arrays, as pytorch-fid stores its statistics
-// (arrays `mu`, float64 [d], and `sigma`, float64 [d, d]).
+// (arrays `mu`, float64 [d], and `sigma`, float64 [d, d];
+// metrics/fid_statistics_npz.hpp reads and writes those).
 //
 // A .npz file is a ZIP archive with one .npy file per array. np.savez stores
 // the members uncompressed, np.savez_compressed deflates them; numpy writes
@@ -26,7 +27,6 @@
 #include "isinggan/core/error.hpp"
 #include "isinggan/io/npy.hpp"
 #include "isinggan/io/png.hpp"
-#include "isinggan/metrics/fid.hpp"
 
 namespace isinggan::npz {
 
@@ -252,36 +252,6 @@ inline void write(const std::filesystem::path& path, const std::map<std::string,
     put_le(out, dir_offset, 4);
     put_le(out, 0, 2);
     io::write_file_bytes(path, out);
-}
-
-/// pytorch-fid statistics: arrays `mu` [d] and `sigma` [d, d].
-inline metrics::fid_statistics read_fid_statistics(const std::filesystem::path& path) {
-    const auto arrays = read(path);
-    const std::string name = path.string();
-    const auto mu = arrays.find("mu"), sigma = arrays.find("sigma");
-    if (mu == arrays.end() || sigma == arrays.end())
-        throw io_error(name + ": not FID statistics: needs arrays \"mu\" and \"sigma\"");
-    if (mu->second.shape.size() != 1)
-        throw io_error(name + ": \"mu\" must be one-dimensional, has shape " + npy::shape_string(mu->second.shape));
-    const std::size_t d = mu->second.shape[0];
-    if (sigma->second.shape != std::vector<std::size_t>{d, d})
-        throw io_error(name + ": \"sigma\" has shape " + npy::shape_string(sigma->second.shape) + ", expected (" +
-                       std::to_string(d) + ", " + std::to_string(d) + ")");
-    metrics::fid_statistics s;
-    const auto di = static_cast<Eigen::Index>(d);
-    s.mu = Eigen::Map<const Eigen::VectorXd>(mu->second.values.data(), di);
-    s.sigma = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-        sigma->second.values.data(), di, di);
-    return s;
-}
-
-inline void write_fid_statistics(const std::filesystem::path& path, const metrics::fid_statistics& s) {
-    const std::size_t d = s.dim();
-    npy::array mu{{d}, std::vector<double>(s.mu.data(), s.mu.data() + s.mu.size())};
-    npy::array sigma{{d, d}, std::vector<double>(d * d)};
-    Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-        sigma.values.data(), static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(d)) = s.sigma;
-    write(path, {{"mu", std::move(mu)}, {"sigma", std::move(sigma)}});
 }
 
 }  // namespace isinggan::npz

@@ -1,4 +1,4 @@
-// Tests include/isinggan/train/progress.hpp (the loader's progress display,
+// Tests include/isinggan/core/progress.hpp (the loader's progress display,
 // reused by the trainers): plain lines, the terminal bar, silence, threads.
 #include <doctest/doctest.h>
 
@@ -7,10 +7,10 @@
 #include <thread>
 #include <vector>
 
-#include "isinggan/train/progress.hpp"
+#include "isinggan/core/progress.hpp"
 
-using isinggan::train::progress_reporter;
-using isinggan::train::progress_style;
+using isinggan::progress_reporter;
+using isinggan::progress_style;
 
 namespace {
 

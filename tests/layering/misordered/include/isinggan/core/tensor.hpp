@@ -1,0 +1,3 @@
+#pragma once
+// A stand-in core header for the layering check's own test.
+#include <vector>
