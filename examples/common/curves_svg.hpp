@@ -148,6 +148,10 @@ inline void write_run_curves(const std::filesystem::path& run, const std::string
         pick("holes per mask", "holes_per_mask", "#e377c2");
         pick("pairwise mask IoU (diversity: low is diverse)", "pairwise_mask_iou", "#7f7f7f");
         pick("contrast inside vs outside the mask", "contrast", "#bcbd22");
+        if (metrics.count("colour_share")) {  // runs from before these columns lack them
+            pick("share of bright backgrounds (modes: bright-field, tissue)", "bright_background_share", "#ff7f0e");
+            pick("share of coloured images (modes: stained tissue)", "colour_share", "#9467bd");
+        }
     }
     if (!panels.empty()) write_curves_svg(run / "curves.svg", panels, title);
 }

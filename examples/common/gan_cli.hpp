@@ -52,6 +52,8 @@ struct program_args {
     std::optional<std::string> intensity;      // per-image contrast stretch: none or stretch
     std::optional<int> patch;                  // the networks' side: train on random patch windows of the size-S images
     std::optional<std::string> networks;       // paper (the paper's generator and discriminator) or dcgan
+    std::optional<double> d_width;             // the discriminator's width factor (default --width)
+    std::optional<std::size_t> balance;        // k: draw each of k texture modalities alike (0: every image alike)
     std::string recipe;                        // the defaults of the flags not given: "patch" (default) or "paper"
     std::uint64_t seed = 0;
     bool seed_given = false;         // --resume takes the run's seed unless --seed is given
@@ -82,7 +84,7 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "          [--lambda-warmup N] [--mask-range unit|signed] [--mask-noise S] [--hard-mask on|off]\n"
         << "          [--diff-augment on|off] [--ema B] [--holdout F [--split-seed S]] [--recipe patch|paper]\n"
         << "          [--patch P] [--intensity none|stretch] [--networks paper|dcgan] [--smooth-mask soft|hard]\n"
-        << "          [--mask-ambiguity U]\n"
+        << "          [--mask-ambiguity U] [--balance K] [--d-width W]\n"
         << "  sample  --checkpoint FILE --out GRID.png [--n 64] [--seed S] [--threads T]\n"
         << "  export  --checkpoint FILE --out DIR [--n 1000] [--seed S] [--batch 64] [--threads T]\n\n"
         << "  --data DIR       BBBC038/Kaggle layout or flat images/ + masks/ (default: embedded synthetic nuclei)\n"
@@ -117,6 +119,11 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "  --networks N     paper (the paper's generator and 7-layer discriminator; paper recipe) or dcgan\n"
         << "                   (the same heads with DCGAN proportions, a discriminator without batch norm;\n"
         << "                   patch recipe; built at --width 0.25 for networks of side 32 and 64)\n"
+        << "  --d-width W      the discriminator's width factor (default: --width); with --networks dcgan at\n"
+        << "                   side 32 (the patch recipe), twice the generator's is built too\n"
+        << "  --balance K      cluster the training images into K modalities (the paper's texture features,\n"
+        << "                   k-means) and draw each modality alike into the real batches (default 0: every\n"
+        << "                   image alike; the patch recipe with --data and no --modalities: 5)\n"
         << "  --holdout F      never train on the share F of the images that unet --test-fraction F\n"
         << "                   --split-seed S tests on (default 0: train on all); --split-seed S (default 0)\n"
         << "  see examples/README.md for every flag and the outputs\n";
@@ -154,7 +161,7 @@ inline program_args parse_args(int argc, char** argv) {
         "--beta1", "--beta2", "--seed", "--threads", "--out", "--resume", "--checkpoint-every", "--sample-every",
         "--synthetic", "--cache", "--device", "--minutes", "--overwrite", "--lr-g", "--lr-d", "--lambda-warmup",
         "--mask-range", "--mask-noise", "--hard-mask", "--diff-augment", "--override", "--holdout", "--split-seed", "--ema",
-        "--recipe", "--patch", "--intensity", "--networks", "--smooth-mask", "--mask-ambiguity"};
+        "--recipe", "--patch", "--intensity", "--networks", "--smooth-mask", "--mask-ambiguity", "--balance", "--d-width"};
     static const std::set<std::string> sample_flags{"--checkpoint", "--n", "--seed", "--threads", "--out"};
     static const std::set<std::string> export_flags{"--checkpoint", "--n", "--seed", "--threads", "--out", "--batch"};
     const auto& allowed = a.command == "train" ? train_flags : a.command == "sample" ? sample_flags : export_flags;
@@ -219,6 +226,8 @@ inline program_args parse_args(int argc, char** argv) {
             a.recipe = v;
         }
         else if (flag == "--patch") a.patch = whole_number<int>(flag, v);
+        else if (flag == "--balance") a.balance = whole_number(flag, v);
+        else if (flag == "--d-width") a.d_width = real_number(flag, v);
         else if (flag == "--networks") {
             if (v != "paper" && v != "dcgan") throw usage_error("--networks takes paper or dcgan, got '" + v + "'");
             a.networks = v;

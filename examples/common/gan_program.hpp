@@ -38,6 +38,7 @@
 #include "run_files.hpp"
 #include "isinggan/data/held_out_split.hpp"
 #include "isinggan/data/intensity_stretch.hpp"
+#include "isinggan/data/modality_balance.hpp"
 #include "isinggan/data/synthetic_nuclei.hpp"
 #include "isinggan/io/dataset.hpp"
 #include "isinggan/io/modalities_csv.hpp"
@@ -67,6 +68,16 @@ inline int width_divisor(double width) {
     std::ostringstream w;
     w << width;
     throw usage_error("--width " + w.str() + " is not built into this program; use 1 or 0.25");
+}
+
+/// --d-width as a divisor of the paper's channel counts: 1, 0.5, 0.25 or 0.125 (which of them a
+/// program has built is checked where the networks are chosen).
+inline int discriminator_width_divisor(double width) {
+    for (int divisor : {1, 2, 4, 8})
+        if (width == 1.0 / divisor) return divisor;
+    std::ostringstream w;
+    w << width;
+    throw usage_error("--d-width " + w.str() + ": use 1, 0.5, 0.25 or 0.125 (the generator's --width or twice it)");
 }
 
 /// Calls f.template operator()<Size, WidthDivisor>() for the built pairs.
@@ -277,14 +288,34 @@ private:
         }
     }
 
-    /// train_model with the networks --networks names.
+    /// The discriminator widths (--d-width) built beside the generator's: with the dcgan networks
+    /// at side 32 (the patch recipe's), also twice the generator's width. Each is one more
+    /// instantiation of the whole trainer.
+    static constexpr bool d_width_built(int size, int divisor, int d_divisor) {
+        return d_divisor == divisor || (dcgan_built(size, divisor) && size == 32 && d_divisor * 2 == divisor);
+    }
+
+    /// train_model with the networks --networks names, the discriminator at --d-width.
     template <int S, int D, class B>
     static int train_with(const std::string& name, const program_args& a) {
+        const int d_divisor = a.d_width ? discriminator_width_divisor(*a.d_width) : D;
         return with_networks<S, D>(a.networks.value_or("paper"), [&]<class G>() {
-            if constexpr (std::same_as<G, Generator<S, D>>)
+            if constexpr (std::same_as<G, Generator<S, D>>) {
+                if (d_divisor != D)
+                    throw usage_error("--d-width: the paper's networks have the generator's width (--width); "
+                                      "a discriminator of its own width needs --networks dcgan");
                 return train_model<S, D, B, G, models::paper_discriminator<S, D>>(name, a);
-            else
+            } else {
+                if constexpr (d_width_built(S, D, D / 2)) {
+                    if (d_divisor == D / 2)
+                        return train_model<S, D, B, G, models::dcgan_discriminator<S, D / 2>>(name, a);
+                }
+                if (d_divisor != D)
+                    throw usage_error("--d-width " + format(1.0 / d_divisor) + " is not built: with --networks dcgan "
+                                      "at side 32 the discriminator's width is the generator's or twice it (here " +
+                                      format(1.0 / D) + " or " + format(2.0 / D) + "); at other sides, the generator's");
                 return train_model<S, D, B, G, models::dcgan_discriminator<S, D>>(name, a);
+            }
         });
     }
 
@@ -320,6 +351,10 @@ private:
             // --minutes; an explicit --iters wins.
             if (size == 64 && !a.given.count("--iters") && !a.resume) a.iters = recipe_steps_64;
             if (!a.intensity) a.intensity = "stretch";
+            // A mix of imaging modalities (real data, not one --modality of it): each drawn alike, so
+            // that the minorities (bright-field, stained tissue) are drawn too (docs/gan-recipe.md,
+            // "mode coverage").
+            if (!a.balance && !a.resume && !a.data.empty() && a.modalities.empty()) a.balance = 5;
             if (!a.patch) a.patch = size == 64 ? 32 : size;  // measured at 64 px only
             if (!a.networks) a.networks = dcgan_built(*a.patch, width_divisor(*a.width)) ? "dcgan" : "paper";
         }
@@ -354,6 +389,12 @@ private:
             const auto run = std::size_t(number(meta, "batch", checkpoint));
             if (a.given.count("--batch") && a.batch != run) differs("--batch", std::to_string(a.batch), std::to_string(run));
             else a.batch = run;
+        }
+        {
+            // Runs from before --balance drew every image alike.
+            const auto run = meta.count("balance") ? std::size_t(number(meta, "balance", checkpoint)) : std::size_t(0);
+            if (a.balance && *a.balance != run) differs("--balance", std::to_string(*a.balance), std::to_string(run));
+            else a.balance = run;
         }
         if (meta.count("lambda_warmup")) {
             const auto run = std::size_t(number(meta, "lambda_warmup", checkpoint));
@@ -412,6 +453,13 @@ private:
                 throw usage_error("--networks " + *a.networks + " differs from the run's " + run +
                                   " (the checkpoint holds networks of that design)");
             a.networks = run;
+        }
+        if (meta.count("d_width")) {  // runs from before --d-width had the generator's
+            const double run = number(meta, "d_width", checkpoint);
+            if (a.d_width && !same(*a.d_width, run))
+                throw usage_error("--d-width " + format(*a.d_width) + " differs from the run's " + format(run) +
+                                  " (the checkpoint holds a discriminator of that width)");
+            a.d_width = run;
         }
         {
             const std::string run = meta.count("intensity") ? meta.at("intensity") : "none";
@@ -520,6 +568,21 @@ private:
         o.generator_ema = a.ema.value_or(0.0);
         o.random_crop = tiles > 1;
         o.seed = a.seed;
+        // The recipe's default asks for 5 modalities; a set of fewer images has at most one per image.
+        std::size_t k = a.balance.value_or(0);
+        if (k > training_set.size()) {
+            if (a.given.count("--balance"))
+                throw usage_error("--balance " + std::to_string(k) + ": more modalities than the " +
+                                  std::to_string(training_set.size()) + " training images");
+            k = training_set.size();
+        }
+        if (k > 0) {
+            const data::modality_balance balance = data::balance_modalities(training_set, k);
+            o.sample_weights = balance.weights;
+            std::cout << "--balance " << k << ": modalities of";
+            for (std::size_t c = 0; c < balance.sizes.size(); ++c) std::cout << (c ? ", " : " ") << balance.sizes[c];
+            std::cout << " images, each drawn alike\n";
+        }
         trainer_type trainer(o);
         if (a.resume) {
             trainer.load(checkpoint);
@@ -542,9 +605,11 @@ private:
             {"program", name}, {"generator", Gen::name}, {"size", std::to_string(pair_side)},
             {"patch", std::to_string(S)}, {"intensity", a.intensity.value_or("none")}, {"recipe", a.recipe},
             {"networks", a.networks.value_or("paper")},
-            {"width", format(1.0 / D)}, {"lambda", exact(ising ? o.lambda : 0.0)}, {"seed", std::to_string(a.seed)},
+            {"width", format(1.0 / D)}, {"d_width", format(1.0 / Discriminator::width_divisor)},
+            {"lambda", exact(ising ? o.lambda : 0.0)}, {"seed", std::to_string(a.seed)},
             {"batch", std::to_string(a.batch)},
             {"lambda_warmup", std::to_string(o.lambda_warmup)}, {"mask_range", a.mask_range.value_or("unit")},
+            {"balance", std::to_string(k)},
             {"mask_noise", exact(o.mask_noise)}, {"hard_mask", o.straight_through_mask ? "on" : "off"},
             {"diff_augment", o.diff_augment ? "on" : "off"}, {"ema", exact(o.generator_ema)},
             {"smooth_mask", a.smooth_mask.value_or("soft")}, {"mask_ambiguity", exact(o.mask_ambiguity)},
@@ -557,7 +622,7 @@ private:
                            {"modalities", a.modalities}, {"modality", std::to_string(a.modality)},
                            {"recipe", a.recipe}, {"size", std::to_string(pair_side)}, {"patch", std::to_string(S)},
                            {"intensity", a.intensity.value_or("none")}, {"networks", a.networks.value_or("paper")},
-                           {"width", format(1.0 / D)},
+                           {"width", format(1.0 / D)}, {"d_width", format(1.0 / Discriminator::width_divisor)},
                            {"batch", std::to_string(a.batch)}, {"iters", a.iters ? std::to_string(*a.iters) : "null"},
                            {"minutes", a.minutes ? format(*a.minutes) : "null"},
                            {"lambda", format(ising ? o.lambda : 0.0)}, {"lambda_warmup", std::to_string(o.lambda_warmup)},
@@ -567,6 +632,7 @@ private:
                            {"diff_augment", o.diff_augment ? "on" : "off"},
                            {"smooth_mask", ising ? a.smooth_mask.value_or("soft") : "none"},
                            {"mask_ambiguity", format(o.mask_ambiguity)},
+                           {"balance", std::to_string(k)},
                            {"beta1", format(a.beta1)}, {"beta2", format(a.beta2)}, {"seed", std::to_string(a.seed)},
                            {"ema", format(o.generator_ema)}, {"holdout", format(a.holdout.value_or(0.0))},
                            {"split_seed", std::to_string(a.split_seed.value_or(0))},

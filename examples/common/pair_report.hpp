@@ -31,6 +31,9 @@ inline std::string pair_report_line(const pair_statistics& s, std::size_t total)
         std::snprintf(buf, sizeof buf, "pairwise IoU %.2f", s.pairwise_mask_iou);
         line += buf;
     }
+    std::snprintf(buf, sizeof buf, ", bright background %.1f%%, colour %.1f%%", 100.0 * s.bright_background_share,
+                  100.0 * s.colour_share);
+    line += buf;
     return line;
 }
 

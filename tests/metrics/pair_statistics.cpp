@@ -198,11 +198,39 @@ TEST_CASE("pair statistics: one CSV line per set, under a matching header") {
     s.contrast = 0.375;
     s.duplicate_share = 0;
     s.pairwise_mask_iou = 0.1;
+    s.bright_background_share = 0.75;
+    s.colour_share = 0.625;
     CHECK(pair_statistics_csv_header() ==
           "label,n,foreground_fraction,empty_share,objects_per_mask,mean_object_area,holes_per_mask,contrast,"
-          "duplicate_share,pairwise_mask_iou");
-    CHECK(pair_statistics_csv_row("real", s) == "real,3,0.25,0.5,1,7,0.125,0.375,0,0.1");
+          "duplicate_share,pairwise_mask_iou,bright_background_share,colour_share");
+    CHECK(pair_statistics_csv_row("real", s) == "real,3,0.25,0.5,1,7,0.125,0.375,0,0.1,0.75,0.625");
     s.pairwise_mask_iou = std::numeric_limits<double>::quiet_NaN();
     CHECK(pair_statistics_csv_row("step 300, seed \"1\"", s) ==
-          "\"step 300, seed \"\"1\"\"\",3,0.25,0.5,1,7,0.125,0.375,0,nan");
+          "\"step 300, seed \"\"1\"\"\",3,0.25,0.5,1,7,0.125,0.375,0,nan,0.75,0.625");
+}
+
+TEST_CASE("pair statistics: bright backgrounds and colour, the modes a GAN drops") {
+    const tensor<cpu> masks = masks_of({two_squares, ring, empty6, two_squares});
+    tensor<cpu> images = flat_images(masks, -0.8f);  // dark grey: luminance 0.1, no colour
+    // Pair 1: bright background (luminance 0.9) around a dark nucleus: bright, grey.
+    for (std::size_t c = 0; c < 3; ++c)
+        for (std::size_t p = 0; p < 36; ++p) images.plane(1, c)[p] = masks.plane(1, 0)[p] >= 0.5f ? -0.8f : 0.8f;
+    // Pair 3: pink everywhere (R, B at 0.9, G at 0.6 in [0, 1]: spread 0.3).
+    for (std::size_t p = 0; p < 36; ++p) {
+        images.plane(3, 0)[p] = 0.8f;
+        images.plane(3, 1)[p] = 0.2f;
+        images.plane(3, 2)[p] = 0.8f;
+    }
+    const pair_statistics s = measure_pairs(images, masks);
+    // Pair 3's background luminance is (0.9 + 0.6 + 0.9) / 3 = 0.8: bright too.
+    CHECK(s.bright_background_share == doctest::Approx(2.0 / 4.0));
+    CHECK(s.colour_share == doctest::Approx(1.0 / 4.0));
+    // A mask covering the whole image: the whole image is its background.
+    tensor<cpu> full({1, 1, 4, 4}, 1.0f);
+    CHECK(measure_pairs(flat_images(full, 0.5f), full).bright_background_share == 1.0);
+    CHECK(measure_pairs(flat_images(full, -0.5f), full).bright_background_share == 0.0);
+    // A spread just under the threshold does not count.
+    tensor<cpu> faint = flat_images(full, 0.0f);
+    for (auto* v = faint.plane(0, 0); v != faint.plane(0, 0) + 16; ++v) *v = 0.19f;  // spread 0.095
+    CHECK(measure_pairs(faint, full).colour_share == 0.0);
 }

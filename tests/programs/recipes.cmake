@@ -1,7 +1,7 @@
 # --recipe: the default "patch" recipe and the paper's exact one, flags given
 # explicitly winning over either; --patch (networks trained on windows, pairs
-# exported as mosaics at --size); --intensity on the GAN programs and unet;
-# the refusals with their messages.
+# exported as mosaics at --size); --d-width and --balance; --intensity on the
+# GAN programs and unet; the refusals with their messages.
 #   cmake -DPROGRAM=<ising_resgan> -DUNET=<unet> -DRUN=<folder> -P recipes.cmake
 include(${CMAKE_CURRENT_LIST_DIR}/program_test.cmake)
 file(REMOVE_RECURSE ${RUN})
@@ -67,13 +67,34 @@ foreach(case "patch;6000" "paper;null")
   require_config(${RUN}/capped_${recipe} "\"iters\": ${iters},")
 endforeach()
 
+# 3c. --d-width: the recipe's discriminator at twice the generator's width, kept on a resume and
+#     in sample/export (which need the generator only); --balance K: the real batches drawn
+#     alike from K texture modalities, recorded and kept (the recipe's default on --data: 5).
+expect(${PROGRAM} 0 "--balance 2: modalities of" train --size 64 ${common} --d-width 0.5 --balance 2 --out ${RUN}/wide_d)
+require_config(${RUN}/wide_d "\"width\": 0.25" "\"d_width\": 0.5" "\"balance\": 2,")
+require_config(${RUN}/patch "\"d_width\": 0.25" "\"balance\": 0,")
+expect(${PROGRAM} 0 "" train --resume --iters 3 --threads 1 --out ${RUN}/wide_d)
+require_config(${RUN}/wide_d "\"d_width\": 0.5" "\"balance\": 2,")
+expect(${PROGRAM} 2 "--d-width 0.25 differs from the run's 0.5" train --resume --iters 4 --d-width 0.25 --out ${RUN}/wide_d)
+expect(${PROGRAM} 2 "--balance 3 differs from the run's 2" train --resume --iters 4 --balance 3 --out ${RUN}/wide_d)
+expect(${PROGRAM} 0 "" export --checkpoint ${RUN}/wide_d/checkpoint.safetensors --n 6 --out ${RUN}/wide_d_pairs)
+# On --data (a mix of modalities) the recipe balances 5 of them; --balance 0 turns it off.
+expect(${PROGRAM} 0 "--balance 5: modalities of" train --size 64 ${common} --data ${RUN}/wide_d_pairs --out ${RUN}/on_data)
+require_config(${RUN}/on_data "\"balance\": 5,")
+expect(${PROGRAM} 0 "" train --size 64 ${common} --data ${RUN}/wide_d_pairs --balance 0 --out ${RUN}/on_data_plain)
+require_config(${RUN}/on_data_plain "\"balance\": 0,")
+
 # 4. Refusals: exit 2 and a message naming the flag.
 foreach(case "--recipe;fast;--recipe takes patch or paper" "--patch;48;--patch 48: the networks' side must be"
              "--size;32;--patch;64;--patch 64: the networks' side must be"
              "--recipe;paper;--size;64;--networks;dcgan;--width;1;--networks dcgan is built for --width 0.25"
              "--intensity;bright;--intensity takes none or stretch"
              "--smooth-mask;fuzzy;--smooth-mask takes soft or hard"
-             "--mask-ambiguity;-1;--mask-ambiguity needs a number >= 0")
+             "--mask-ambiguity;-1;--mask-ambiguity needs a number >= 0"
+             "--size;64;--d-width;0.125;--d-width 0.125 is not built"
+             "--recipe;paper;--size;32;--width;0.25;--d-width;0.5;a discriminator of its own width needs --networks dcgan"
+             "--d-width;0.3;--d-width 0.3: use 1, 0.5, 0.25 or 0.125"
+             "--balance;9;--balance 9: more modalities than the 8 training images")
   list(POP_BACK case message)
   expect(${PROGRAM} 2 "${message}" train ${case} ${common} --out ${RUN}/bad)
 endforeach()

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -212,7 +213,7 @@ TEST_CASE("the trainer rejects bad inputs with clear errors") {
     std::filesystem::remove(path);
 }
 
-TEST_CASE("resume stays bit-exact with every trainer option on (warm-up, signed and hard masks, hard smoothing, ambiguity penalty, noise, DiffAugment, EMA)") {
+TEST_CASE("resume stays bit-exact with every trainer option on (warm-up, signed and hard masks, hard smoothing, ambiguity penalty, noise, DiffAugment, EMA, sample weights)") {
     const auto& data = tiny_training_set();
     const auto path = temp_path("resume_options.safetensors");
     auto o = tiny_options(11);
@@ -224,6 +225,9 @@ TEST_CASE("resume stays bit-exact with every trainer option on (warm-up, signed 
     o.mask_ambiguity = 1.5;
     o.diff_augment = true;
     o.generator_ema = 0.9;
+    o.sample_weights.assign(data.size(), 1.0);
+    o.sample_weights[0] = 6.0;
+    o.sample_weights[1] = 0.0;
     tiny_ising_gan direct(o);
     train::gan_step_stats direct_last;
     for (int i = 0; i < 5; ++i) direct_last = direct.step(data);
@@ -483,4 +487,55 @@ TEST_CASE("trainer options out of their domain are refused, naming the option") 
     CHECK_THROWS_WITH_AS(tiny_ising_gan{o}, doctest::Contains("mask_ambiguity"), argument_error);
     o.mask_ambiguity = std::numeric_limits<double>::infinity();
     CHECK_THROWS_WITH_AS(tiny_ising_gan{o}, doctest::Contains("mask_ambiguity"), argument_error);
+}
+
+TEST_CASE("draw_weighted draws each index in proportion to its weight, and never one of weight 0") {
+    const std::vector<double> weights{1.0, 0.0, 3.0, 0.0};
+    std::vector<double> cumulative(weights.size());
+    std::partial_sum(weights.begin(), weights.end(), cumulative.begin());
+    rng gen(3);
+    std::vector<int> count(weights.size(), 0);
+    const int n = 40000;
+    for (int i = 0; i < n; ++i) ++count.at(train::draw_weighted(cumulative, gen));
+    CHECK(count[1] == 0);
+    CHECK(count[3] == 0);
+    CHECK(double(count[0]) / n == doctest::Approx(0.25).epsilon(0.04));
+    CHECK(double(count[2]) / n == doctest::Approx(0.75).epsilon(0.02));
+}
+
+TEST_CASE("with sample_weights the real batches hold only samples of weight > 0, and bad weights are refused") {
+    use_one_thread();
+    const auto& data = tiny_training_set();
+    // All the weight on sample 5: every real pair is sample 5, so the run equals one on a set
+    // of copies of sample 5 drawn alike (one generator draw per index either way).
+    auto o = tiny_options(21);
+    o.sample_weights.assign(data.size(), 0.0);
+    o.sample_weights[5] = 2.0;
+    const std::vector<std::size_t> fives(data.size(), 5);
+    const data::image_mask_set copies = data::subset(data, fives);
+    tiny_ising_gan weighted(o), copied(tiny_options(21)), plain(tiny_options(21));
+    for (int i = 0; i < 3; ++i) {
+        weighted.step(data);
+        copied.step(copies);
+        plain.step(data);
+    }
+    CHECK(all_values(weighted.generator()) == all_values(copied.generator()));
+    CHECK(all_values(weighted.discriminator()) == all_values(copied.discriminator()));
+    CHECK(all_values(plain.discriminator()) != all_values(copied.discriminator()));
+
+    tiny_ising_gan short_weights([&] {
+        auto w = tiny_options();
+        w.sample_weights.assign(data.size() - 1, 1.0);
+        return w;
+    }());
+    CHECK_THROWS_WITH_AS(short_weights.step(data), doctest::Contains("sample_weights"), argument_error);
+    for (const double bad : {-1.0, std::nan("")}) {
+        auto w = tiny_options();
+        w.sample_weights.assign(data.size(), 1.0);
+        w.sample_weights[0] = bad;
+        CHECK_THROWS_WITH_AS(tiny_ising_gan{w}, doctest::Contains("sample_weights"), argument_error);
+    }
+    auto zeros = tiny_options();
+    zeros.sample_weights.assign(data.size(), 0.0);
+    CHECK_THROWS_WITH_AS(tiny_ising_gan{zeros}, doctest::Contains("all 0"), argument_error);
 }

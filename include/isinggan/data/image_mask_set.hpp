@@ -3,12 +3,16 @@
 // [N, 3, S, S] in [-1, 1] (the range of the generator's tanh), masks are
 // [N, 1, S, S] holding exactly 0 or 1, and ids name each sample (the BBBC038
 // image id, or a synthetic name).
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "isinggan/core/error.hpp"
+#include "isinggan/core/image.hpp"
 #include "isinggan/core/shape.hpp"
 #include "isinggan/core/tensor.hpp"
 
@@ -34,6 +38,19 @@ inline void require_consistent(const image_mask_set& set, const char* what) {
     if (set.ids.size() != is.n)
         throw shape_error(std::string(what) + ": " + std::to_string(set.ids.size()) + " ids for " +
                           std::to_string(is.n) + " samples");
+}
+
+/// Sample n's image as 8-bit RGB, [-1, 1] mapped to 0..255 (as written to PNG).
+inline image8 image8_of(const image_mask_set& set, std::size_t n) {
+    const std::size_t s = set.side();
+    image8 img(s, s, 3);
+    for (std::size_t c = 0; c < 3; ++c)
+        for (std::size_t y = 0; y < s; ++y)
+            for (std::size_t x = 0; x < s; ++x) {
+                const float v = std::clamp(set.images(n, c, y, x), -1.0f, 1.0f);
+                img(y, x, c) = static_cast<std::uint8_t>(std::lround((v + 1.0f) * 127.5f));
+            }
+    return img;
 }
 
 /// Copies the samples at `indices` (in that order) into images / masks,

@@ -19,17 +19,7 @@
 namespace isinggan::io {
 
 /// Sample n's image, mapped from [-1, 1] to 8-bit RGB.
-inline image8 image_to_png(const data::image_mask_set& set, std::size_t n) {
-    const std::size_t s = set.side();
-    image8 img(s, s, 3);
-    for (std::size_t c = 0; c < 3; ++c)
-        for (std::size_t y = 0; y < s; ++y)
-            for (std::size_t x = 0; x < s; ++x) {
-                const float v = std::clamp(set.images(n, c, y, x), -1.0f, 1.0f);
-                img(y, x, c) = static_cast<std::uint8_t>(std::lround((v + 1.0f) * 127.5f));
-            }
-    return img;
-}
+inline image8 image_to_png(const data::image_mask_set& set, std::size_t n) { return data::image8_of(set, n); }
 
 /// Sample n's mask as 8-bit grey: 255 where the mask is >= 0.5, else 0.
 inline image8 mask_to_png(const data::image_mask_set& set, std::size_t n) {

@@ -9,7 +9,10 @@
 //     objects_per_mask, mean_object_area, holes_per_mask (mask_topology.hpp);
 //   - a mask that does not outline anything in its image: contrast;
 //   - mode collapse: one pair drawn again and again, or masks that barely
-//     vary: duplicate_share, pairwise_mask_iou.
+//     vary: duplicate_share, pairwise_mask_iou;
+//   - modes dropped: BBBC038 mixes dark fluorescence images with bright-field
+//     and stained tissue; a GAN that draws only the first has no bright
+//     backgrounds and no colour: bright_background_share, colour_share.
 //
 // Images are [N, 3, H, W] in [-1, 1], masks [N, 1, H, W] in [0, 1]; a mask
 // value >= 0.5 is foreground, as everywhere in isinggan.
@@ -56,7 +59,19 @@ struct pair_statistics {
     /// pair_statistics_max_pairs of them, else that many drawn at random. NaN
     /// when n = 1 (nothing to compare).
     double pairwise_mask_iou = 0;
+    /// Share of pairs whose background (mask < 0.5; the whole image when the
+    /// mask covers it) has a mean luminance above bright_background_level:
+    /// bright-field and tissue images (real BBBC038 pairs: about a fifth).
+    double bright_background_share = 0;
+    /// Share of pairs whose colour spread (per pixel, the largest minus the
+    /// smallest of the three channels mapped to [0, 1], averaged over the
+    /// image) exceeds colour_spread_level: stained images (real: about a sixth).
+    double colour_share = 0;
 };
+
+/// The thresholds of bright_background_share and colour_share.
+inline constexpr double bright_background_level = 0.5;
+inline constexpr double colour_spread_level = 0.1;
 
 /// The most pairs of pairs pairwise_mask_iou compares.
 inline constexpr std::size_t pair_statistics_max_pairs = 500;
@@ -90,21 +105,25 @@ inline pair_statistics measure_pairs(const tensor<cpu>& images, const tensor<cpu
     s.n = n;
     std::vector<std::uint8_t> bits(n * plane);
     double foreground_total = 0, objects_total = 0, contrast_sum = 0;
-    std::size_t contrasted = 0, empty = 0, duplicates = 0;
+    std::size_t contrasted = 0, empty = 0, duplicates = 0, bright = 0, coloured = 0;
     std::unordered_map<std::uint64_t, std::vector<std::size_t>> seen;  // hash -> first pairs with that mask
     for (std::size_t i = 0; i < n; ++i) {
         const float* m = masks.plane(i, 0);
         const float *r = images.plane(i, 0), *g = images.plane(i, 1), *b = images.plane(i, 2);
         std::uint8_t* bi = bits.data() + i * plane;
         std::size_t on = 0;
-        double lum_in = 0, lum_out = 0;
+        double lum_in = 0, lum_out = 0, spread = 0;
         for (std::size_t p = 0; p < plane; ++p) {
             const bool fg = m[p] >= 0.5f;
             const double lum = ((double(r[p]) + double(g[p]) + double(b[p])) / 3.0 + 1.0) / 2.0;
             bi[p] = fg;
             on += fg;
             (fg ? lum_in : lum_out) += lum;
+            spread += double(std::max({r[p], g[p], b[p]}) - std::min({r[p], g[p], b[p]})) / 2.0;
         }
+        const double background = on < plane ? lum_out / double(plane - on) : lum_in / double(plane);
+        bright += background > bright_background_level;
+        coloured += spread / double(plane) > colour_spread_level;
         const mask_topology t = measure_mask(m, int(h), int(w));
         s.foreground_fraction += double(on) / double(plane);
         empty += on == 0;
@@ -132,6 +151,8 @@ inline pair_statistics measure_pairs(const tensor<cpu>& images, const tensor<cpu
     s.holes_per_mask /= double(n);
     s.contrast = contrasted > 0 ? contrast_sum / double(contrasted) : 0.0;
     s.duplicate_share = double(duplicates) / double(n);
+    s.bright_background_share = double(bright) / double(n);
+    s.colour_share = double(coloured) / double(n);
 
     auto iou = [&](std::size_t a, std::size_t b) {
         return metrics::binary_overlap(masks.plane(a, 0), masks.plane(b, 0), plane, 0.5f).iou();
@@ -161,7 +182,7 @@ inline pair_statistics measure_pairs(const tensor<cpu>& images, const tensor<cpu
 /// The CSV header matching pair_statistics_csv_row (no line break).
 inline std::string pair_statistics_csv_header() {
     return "label,n,foreground_fraction,empty_share,objects_per_mask,mean_object_area,holes_per_mask,contrast,"
-           "duplicate_share,pairwise_mask_iou";
+           "duplicate_share,pairwise_mask_iou,bright_background_share,colour_share";
 }
 
 /// One CSV line (no line break): `label`, quoted when it holds a comma, quote
@@ -181,7 +202,7 @@ inline std::string pair_statistics_csv_row(std::string_view label, const pair_st
     }
     row += ',' + std::to_string(s.n);
     for (double v : {s.foreground_fraction, s.empty_share, s.objects_per_mask, s.mean_object_area, s.holes_per_mask,
-                     s.contrast, s.duplicate_share, s.pairwise_mask_iou}) {
+                     s.contrast, s.duplicate_share, s.pairwise_mask_iou, s.bright_background_share, s.colour_share}) {
         char buf[32];
         const auto r = std::to_chars(buf, buf + sizeof buf, v);
         row += ',';

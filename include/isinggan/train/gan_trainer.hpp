@@ -33,6 +33,8 @@
 // have seen the step's batches); a program then stops and keeps its last
 // checkpoint.
 #include <algorithm>
+#include <numeric>
+#include <span>
 #include <cmath>
 #include <concepts>
 #include <cstdint>
@@ -125,6 +127,11 @@ struct gan_options {
     /// (data/random_crop.hpp), the same window for image and mask. false: the
     /// images must have side S (the paper).
     bool random_crop = false;
+    /// Relative frequency of each training sample in the real batches: one finite
+    /// weight >= 0 per sample of the set given to step, not all 0. Empty: every
+    /// sample alike (the paper). data/modality_balance.hpp makes weights that
+    /// give each texture modality an equal share.
+    std::vector<double> sample_weights;
 };
 
 /// Throws argument_error naming the option when `o` holds a value no trainer can use.
@@ -142,6 +149,26 @@ inline void validate(const gan_options& o) {
                              std::to_string(o.mask_ambiguity));
     if (!(o.generator_ema >= 0 && o.generator_ema < 1))
         throw argument_error("gan_trainer: generator_ema must be in [0, 1), got " + std::to_string(o.generator_ema));
+    double total = 0;
+    for (double w : o.sample_weights) {
+        if (!std::isfinite(w) || w < 0)
+            throw argument_error("gan_trainer: sample_weights must be finite numbers >= 0, got " + std::to_string(w));
+        total += w;
+    }
+    if (!o.sample_weights.empty() && !(total > 0))
+        throw argument_error("gan_trainer: sample_weights are all 0");
+}
+
+/// An index drawn with probability proportional to its weight, from the running
+/// sums of the weights (nondecreasing, the last > 0): the first index whose sum
+/// exceeds u · total, u ~ U[0, 1), so an index of weight 0 is never drawn.
+/// One draw of `gen`, as rng::below, so weighted and uniform runs stay in step.
+inline std::size_t draw_weighted(std::span<const double> cumulative, rng& gen) {
+    const double u = gen.uniform01() * cumulative.back();
+    auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
+    if (it == cumulative.end())  // u · total rounded up to total: the last index of weight > 0
+        it = std::lower_bound(cumulative.begin(), cumulative.end(), cumulative.back());
+    return std::size_t(it - cumulative.begin());
 }
 
 /// What one step measured. Losses are the batch means of the BCE terms.
@@ -219,7 +246,18 @@ public:
 
         // 1. The batches.
         indices_.resize(n);
-        for (auto& i : indices_) i = gen.below(data.size());
+        if (opt_.sample_weights.empty()) {
+            for (auto& i : indices_) i = gen.below(data.size());
+        } else {
+            if (opt_.sample_weights.size() != data.size())
+                throw argument_error("gan_trainer::step: " + std::to_string(opt_.sample_weights.size()) +
+                                     " sample_weights for a training set of " + std::to_string(data.size()));
+            if (cumulative_weights_.empty()) {
+                cumulative_weights_.resize(data.size());
+                std::partial_sum(opt_.sample_weights.begin(), opt_.sample_weights.end(), cumulative_weights_.begin());
+            }
+            for (auto& i : indices_) i = draw_weighted(cumulative_weights_, gen);
+        }
         data::gather(data, indices_, real_image_, real_mask_);
         if (opt_.random_crop) data::random_crop(real_image_, real_mask_, std::size_t(Generator::size), gen);
         if (opt_.augment) data::random_dihedral(real_image_, real_mask_, gen);
@@ -643,6 +681,7 @@ private:
     std::int64_t d_adam_steps_before_ = 0;
     std::int64_t steps_ = 0;
     std::vector<std::size_t> indices_;
+    std::vector<double> cumulative_weights_;  // of gan_options::sample_weights, built at the first step
     tensor<cpu> real_image_, real_mask_, real_host_, z_host_, logits_host_;  // host staging
     tensor<cpu> fake_offset_host_;
     tensor_type real_device_, z_device_, fake_offset_device_;  // device copies (unused on the cpu backend)
