@@ -120,7 +120,7 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "                   (the same heads with DCGAN proportions, a discriminator without batch norm;\n"
         << "                   patch recipe; built at --width 0.25 for networks of side 32 and 64)\n"
         << "  --d-width W      the discriminator's width factor (default: --width); with --networks dcgan at\n"
-        << "                   side 32 (the patch recipe), twice the generator's is built too\n"
+        << "                   side 32 (the patch recipe), twice the generator's is built too (CPU only)\n"
         << "  --balance K      cluster the training images into K modalities (the paper's texture features,\n"
         << "                   k-means) and draw each modality alike into the real batches (default 0: every\n"
         << "                   image alike; the patch recipe with --data and no --modalities: 5)\n"
