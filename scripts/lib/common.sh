@@ -44,7 +44,7 @@ ensure_optional_packages() {
 # Configures and builds into $ISINGGAN_BUILD_DIR (default: build/) with any extra CMake arguments.
 # Without a GPU the CUDA programs and tests could not run here: they are built
 # as a compile check (ISINGGAN_CUDA_COMPILE_CHECK: one architecture, host code
-# unoptimised), a third of nvcc's time. With a GPU they are built in full.
+# unoptimised), in less than half of nvcc's time. With a GPU they are built in full.
 configure_and_build() {
     local build_dir=${ISINGGAN_BUILD_DIR:-build}
     local compile_check=OFF
