@@ -4,7 +4,6 @@
 #include "isinggan/layers/avg_pool2d.hpp"
 #include "isinggan/layers/batch_norm.hpp"
 #include "isinggan/layers/branch.hpp"
-#include "isinggan/layers/channel_concat.hpp"
 #include "isinggan/layers/conv2d.hpp"
 #include "isinggan/layers/conv_transpose2d.hpp"
 #include "isinggan/layers/dense.hpp"

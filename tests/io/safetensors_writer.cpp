@@ -192,3 +192,30 @@ TEST_CASE("safetensors dtypes: every supported dtype converts as its definition 
     CHECK_FALSE(st::parse_dtype("F4"));
     CHECK_FALSE(st::parse_dtype("f32"));
 }
+
+TEST_CASE("safetensors dtypes: all 65536 half and bfloat16 patterns convert to the value their fields define") {
+    // The definitions, evaluated in double: half = (-1)^s 2^(e-15) (1 + m/1024),
+    // subnormal (-1)^s m 2^-24; bfloat16 = (-1)^s 2^(e-127) (1 + m/128),
+    // subnormal (-1)^s m 2^-133. This file runs in the ISA matrix too, where
+    // Eigen converts halves with F16C (x86-64-v3) or with integer code (x86-64).
+    std::size_t wrong_half = 0, wrong_bf16 = 0;
+    for (unsigned bits = 0; bits < 65536; ++bits) {
+        const std::uint16_t b = static_cast<std::uint16_t>(bits);
+        const double sign = (b & 0x8000u) ? -1.0 : 1.0;
+        const auto half = static_cast<double>(st::detail::half_to_float(b));
+        const unsigned he = (b >> 10) & 0x1Fu, hm = b & 0x3FFu;
+        if (he == 0x1F)
+            wrong_half += hm == 0 ? half != sign * std::numeric_limits<double>::infinity() : !std::isnan(half);
+        else
+            wrong_half += half != sign * (he == 0 ? std::ldexp(double(hm), -24) : std::ldexp(1024.0 + hm, int(he) - 25));
+        const auto bf = static_cast<double>(st::detail::bfloat16_to_float(b));
+        const unsigned be = (b >> 7) & 0xFFu, bm = b & 0x7Fu;
+        if (be == 0xFF)
+            wrong_bf16 += bm == 0 ? bf != sign * std::numeric_limits<double>::infinity() : !std::isnan(bf);
+        else
+            wrong_bf16 += bf != sign * (be == 0 ? std::ldexp(double(bm), -133) : std::ldexp(128.0 + bm, int(be) - 134));
+        if (!std::isnan(half)) wrong_half += std::signbit(half) != bool(b & 0x8000u);  // -0 stays -0
+    }
+    CHECK(wrong_half == 0);
+    CHECK(wrong_bf16 == 0);
+}

@@ -55,7 +55,7 @@ TEST_CASE("layers: sequential chains forward and returns the input gradient from
     CHECK(net.backward(y).shape() == x.shape());
     gradient_check_options opts;
     opts.eps = 1e-3;
-    gradient_check(net, x, gen, opts);
+    require_gradients(net, x, gen, opts);
 }
 
 TEST_CASE("layers: backward_params gives backward's parameter gradients without the input gradient") {
@@ -108,7 +108,7 @@ TEST_CASE("layers: a conv, batch norm, leaky relu and residual network passes a 
     gradient_check_options opts;
     opts.eps = 2e-3;
     opts.abs_tol = 5e-3;
-    gradient_check(net, random_tensor({2, 2, 3, 3}, gen), gen, opts);
+    require_gradients(net, random_tensor({2, 2, 3, 3}, gen), gen, opts);
 }
 
 TEST_CASE("layers: residual adds its block's output to its input") {
@@ -119,7 +119,7 @@ TEST_CASE("layers: residual adds its block's output to its input") {
     const tensor<cpu> fx = res.block().forward(x);
     const tensor<cpu>& y = res.forward(x);
     for (std::size_t i = 0; i < x.size(); ++i) CHECK(y.data()[i] == doctest::Approx(x.data()[i] + fx.data()[i]));
-    gradient_check(res, x, gen);
+    require_gradients(res, x, gen);
     CHECK(param_order(res) == std::vector<std::string>{"block.0.weight", "block.0.bias"});
 }
 
@@ -146,7 +146,7 @@ TEST_CASE("layers: skip_concat concatenates its input with its block's output") 
         }
     gradient_check_options opts;
     opts.eps = 1e-3;
-    gradient_check(unet, x, gen, opts);
+    require_gradients(unet, x, gen, opts);
     CHECK(param_order(unet).front() == "block.0.weight");
 }
 
@@ -179,13 +179,16 @@ TEST_CASE("layers: branch runs one trunk and sibling heads, and sums the heads' 
     gradient_check_options opts;
     opts.eps = 2e-3;
     opts.abs_tol = 5e-3;
-    detail::probe(z, dz, loss, "z", opts);
+    gradient_check_report report;
+    probe_gradient(z, dz, loss, "z", opts, report);
     std::vector<tensor<cpu>> grads;
     visit_params(g, [&](std::string_view, auto& p) { grads.push_back(p.grad); });
     std::size_t k = 0;
     visit_params(g, [&](std::string_view name, auto& p) {
-        detail::probe(p.value, grads[k++], loss, std::string(name), opts);
+        probe_gradient(p.value, grads[k++], loss, name, opts, report);
     });
+    INFO(report.str());
+    CHECK(report.ok());
 }
 
 TEST_CASE("layers: set_training reaches every batch norm of a composite") {

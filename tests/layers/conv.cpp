@@ -23,18 +23,18 @@ TEST_CASE("layers: conv2d passes a finite-difference gradient check") {
     rng gen(21);
     conv2d<2, 3, 3, 2, 1> layer;
     reset_parameters(layer, gen);
-    gradient_check(layer, random_tensor({2, 2, 5, 4}, gen), gen);
+    require_gradients(layer, random_tensor({2, 2, 5, 4}, gen), gen);
     conv2d<2, 2, 3, 1, 1, false> no_bias;
-    gradient_check(no_bias, random_tensor({1, 2, 4, 4}, gen), gen);
+    require_gradients(no_bias, random_tensor({1, 2, 4, 4}, gen), gen);
 }
 
 TEST_CASE("layers: conv_transpose2d passes a finite-difference gradient check") {
     rng gen(22);
     conv_transpose2d<2, 3, 4, 2, 1> layer;
     reset_parameters(layer, gen);
-    gradient_check(layer, random_tensor({2, 2, 3, 2}, gen), gen);
+    require_gradients(layer, random_tensor({2, 2, 3, 2}, gen), gen);
     conv_transpose2d<2, 2, 3, 2, 1, 1, false> padded;
-    gradient_check(padded, random_tensor({1, 2, 2, 3}, gen), gen);
+    require_gradients(padded, random_tensor({1, 2, 2, 3}, gen), gen);
 }
 
 TEST_CASE("layers: conv_transpose2d k4 s2 p1 doubles the spatial size at any run-time size") {
@@ -44,7 +44,7 @@ TEST_CASE("layers: conv_transpose2d k4 s2 p1 doubles the spatial size at any run
     CHECK(down.forward(kept({1, 2, 32, 32})).shape() == shape4{1, 3, 16, 16});
     // The DCGAN discriminator's layer (models/dcgan_discriminator.hpp): an even kernel, stride 2.
     rng gen(17);
-    gradient_check(down, random_tensor({2, 2, 8, 8}, gen), gen);
+    require_gradients(down, random_tensor({2, 2, 8, 8}, gen), gen);
 }
 
 TEST_CASE("layers: convolutions name their parameters as PyTorch and reject wrong channel counts") {

@@ -1,7 +1,7 @@
 #pragma once
 // Test support for the layers: a reader for the golden files written by
-// tests/reference/make_layer_fixtures.py, a comparison against them, and a
-// finite-difference gradient check for inputs and parameters.
+// tests/reference/make_layer_fixtures.py, a comparison against them, and the
+// library's finite-difference gradient check as a test assertion.
 #include <cmath>
 #include <deque>
 #include <fstream>
@@ -13,7 +13,7 @@
 #include <doctest/doctest.h>
 
 #include "isinggan/layers.hpp"
-#include "support/finite_difference.hpp"
+#include "isinggan/testing/gradient_check.hpp"
 #include "support/random_tensor.hpp"
 
 namespace isinggan::testing {
@@ -90,13 +90,13 @@ void check_against_fixture(Layer& layer, const std::string& name, double tol = 1
     CHECK(params == file_params);
 
     const tensor<cpu> x = fixture_tensor(f, "x");
-    require_close(layer.forward(x), fixture_tensor(f, "y"), "forward output y");
-    require_close(layer.backward(fixture_tensor(f, "dy")), fixture_tensor(f, "dx"), "input gradient dx");
+    require_close(layer.forward(x), fixture_tensor(f, "y"), "forward output y", tol);
+    require_close(layer.backward(fixture_tensor(f, "dy")), fixture_tensor(f, "dx"), "input gradient dx", tol);
     visit_params(layer, [&](std::string_view key, auto& p) {
-        require_close(p.grad, fixture_tensor(f, std::string(key) + ".grad"), std::string(key) + ".grad");
+        require_close(p.grad, fixture_tensor(f, std::string(key) + ".grad"), std::string(key) + ".grad", tol);
     });
     visit_buffers(layer, [&](std::string_view key, auto& b) {
-        require_close(b, fixture_tensor(f, std::string(key) + ".after"), std::string(key) + " after the step");
+        require_close(b, fixture_tensor(f, std::string(key) + ".after"), std::string(key) + " after the step", tol);
     });
     (void)buffers;
 }
@@ -104,53 +104,13 @@ void check_against_fixture(Layer& layer, const std::string& name, double tol = 1
 /// sum(r * y), accumulated in double.
 inline double weighted_sum(const tensor<cpu>& y, const tensor<cpu>& r) { return ops::dot(cpu{}, y, r); }
 
-struct gradient_check_options {
-    double eps = 1e-2;           // central-difference step
-    double abs_tol = 2e-3;
-    double rel_tol = 2e-2;
-    std::size_t max_points = 48;  // elements probed per tensor (spread evenly)
-};
-
-namespace detail {
-
-/// Probes up to opts.max_points elements of `values`: the analytic gradient
-/// `analytic` must match the central difference of loss().
-template <class Loss>
-void probe(tensor<cpu>& values, const tensor<cpu>& analytic, Loss&& loss, const std::string& what,
-           const gradient_check_options& opts) {
-    REQUIRE(values.shape() == analytic.shape());
-    const std::size_t n = values.size();
-    const std::size_t step = std::max<std::size_t>(1, n / opts.max_points);
-    std::size_t checked = 0;
-    for (std::size_t i = 0; i < n; i += step) {
-        const double numeric = central_difference(values.data()[i], opts.eps, loss);
-        const double a = analytic.data()[i];
-        INFO(what << " element " << i << ": analytic " << a << ", numeric " << numeric);
-        CHECK(std::abs(numeric - a) <= opts.abs_tol + opts.rel_tol * std::abs(a));
-        ++checked;
-    }
-    CHECK(checked > 0);
-}
-
-}  // namespace detail
-
-/// Finite-difference check of layer.backward for the input and every
-/// parameter, with the loss sum(r * forward(x)) for a random r.
+/// The library's gradient_check (isinggan/testing/gradient_check.hpp), its
+/// failures reported as test failures.
 template <class Layer>
-void gradient_check(Layer& layer, tensor<cpu> x, rng& gen, gradient_check_options opts = {}) {
-    const tensor<cpu> y = layer.forward(x);
-    const tensor<cpu> r = random_tensor(y.shape(), gen);
-    zero_grad(layer);
-    const tensor<cpu> dx = layer.backward(r);
-    std::vector<tensor<cpu>> grads;
-    visit_params(layer, [&](std::string_view, auto& p) { grads.push_back(p.grad); });
-
-    auto loss = [&] { return weighted_sum(layer.forward(x), r); };
-    detail::probe(x, dx, loss, "input", opts);
-    std::size_t k = 0;
-    visit_params(layer, [&](std::string_view name, auto& p) {
-        detail::probe(p.value, grads[k++], loss, std::string(name), opts);
-    });
+void require_gradients(Layer& layer, tensor<cpu> x, rng& gen, gradient_check_options opts = {}) {
+    const gradient_check_report report = gradient_check(layer, std::move(x), gen, opts);
+    INFO(report.str());
+    CHECK(report.ok());
 }
 
 }  // namespace isinggan::testing

@@ -39,11 +39,11 @@ TEST_CASE("layers: avg_pool2d and global_avg_pool match PyTorch") {
 TEST_CASE("layers: pooling layers pass a finite-difference gradient check") {
     rng gen(61);
     max_pool2d<3, 2, 1> maxp;
-    gradient_check(maxp, spaced_values({2, 2, 5, 4}, gen), gen);
+    require_gradients(maxp, spaced_values({2, 2, 5, 4}, gen), gen);
     avg_pool2d<3, 2, 1> avgp;
-    gradient_check(avgp, random_tensor({2, 2, 5, 4}, gen), gen);
+    require_gradients(avgp, random_tensor({2, 2, 5, 4}, gen), gen);
     global_avg_pool g;
-    gradient_check(g, random_tensor({2, 3, 3, 2}, gen), gen);
+    require_gradients(g, random_tensor({2, 3, 3, 2}, gen), gen);
 }
 
 TEST_CASE("layers: pooling rejects an input smaller than its window") {
@@ -67,9 +67,9 @@ TEST_CASE("layers: upsample nearest and bilinear match PyTorch's Upsample") {
 TEST_CASE("layers: upsample passes a finite-difference gradient check") {
     rng gen(62);
     upsample<2> nearest;
-    gradient_check(nearest, random_tensor({1, 2, 3, 2}, gen), gen);
+    require_gradients(nearest, random_tensor({1, 2, 3, 2}, gen), gen);
     upsample<3, upsample_mode::bilinear> bilinear;
-    gradient_check(bilinear, random_tensor({2, 1, 2, 3}, gen), gen);
+    require_gradients(bilinear, random_tensor({2, 1, 2, 3}, gen), gen);
 }
 
 TEST_CASE("layers: dropout is seeded, scales survivors and passes gradients through its mask") {
@@ -99,7 +99,7 @@ TEST_CASE("layers: dropout is seeded, scales survivors and passes gradients thro
     a.set_training(false);
     CHECK(max_relative_error(a.forward(x), x) == 0.0);
     CHECK_THROWS_AS(dropout(1.5f), argument_error);
-    gradient_check(a, random_tensor({2, 2, 2, 2}, gen), gen);  // evaluation: the identity
+    require_gradients(a, random_tensor({2, 2, 2, 2}, gen), gen);  // evaluation: the identity
 }
 
 TEST_CASE("layers: dropout with a fixed mask passes a finite-difference gradient check") {
@@ -112,7 +112,7 @@ TEST_CASE("layers: dropout with a fixed mask passes a finite-difference gradient
         }
     } d;
     rng gen(64);
-    gradient_check(d, random_tensor({2, 3, 2, 2}, gen), gen);
+    require_gradients(d, random_tensor({2, 3, 2, 2}, gen), gen);
     std::size_t zeros = 0;
     for (float m : d.mask()) zeros += m == 0.0f;
     CHECK(zeros > 0);

@@ -126,11 +126,11 @@ TEST_CASE("gradients flow from the discriminator's logit back to z") {
     rng gen(3);
     train::draw_latent(z, 4, latent_size, gen);
     auto [image, mask] = g.forward(z);
-    train::stack_pair(image, mask, pair);
+    concat_channels(image, mask, pair);
     CHECK(pair.shape() == shape4{4, 4, 32, 32});
     const auto& logits = d.forward(pair);
     tensor<cpu> d_logits(logits.shape(), 1.0f);
-    train::split_pair(d.backward(d_logits), 3, d_image, d_mask);
+    split_channels(d.backward(d_logits), 3, d_image, d_mask);
     CHECK(d_image.shape() == image.shape());
     CHECK(d_mask.shape() == mask.shape());
     const auto& dz = g.backward(d_image, d_mask);

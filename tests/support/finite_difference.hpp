@@ -1,26 +1,14 @@
 #pragma once
-// The one finite-difference tool of the tests: central differences of a scalar
-// function with respect to one stored value, to every element of a tensor, or
-// along a direction over a whole tensor. Each restores what it perturbed.
+// The finite-difference tools of the tests, on top of the library's
+// central_difference (isinggan/testing/gradient_check.hpp): with respect to
+// every element of a tensor, or along a direction over a whole tensor. Each
+// restores what it perturbed.
 #include <cstddef>
 
 #include "isinggan/core/tensor.hpp"
+#include "isinggan/testing/gradient_check.hpp"  // central_difference
 
 namespace isinggan::testing {
-
-/// (f() at value + step − f() at value − step) / 2·step; `value` is restored.
-/// The step is added in the value's own type (float or double), as a user's
-/// perturbation would be.
-template <class T, class F>
-double central_difference(T& value, double step, F&& f) {
-    const T saved = value;
-    value = saved + static_cast<T>(step);
-    const double up = f();
-    value = saved - static_cast<T>(step);
-    const double down = f();
-    value = saved;
-    return (up - down) / (2.0 * step);
-}
 
 /// The central difference of f() with respect to every element of x.
 template <class T, class F>

@@ -53,7 +53,7 @@ fixed_batch first_pairs(std::uint64_t seed, bool signed_masks = false) {
     data::gather(tiny_training_set(), idx, image, mask);
     if (signed_masks)
         for (auto& v : mask) v = 2.0f * v - 1.0f;
-    train::stack_pair(image, mask, b.real);
+    concat_channels(image, mask, b.real);
     rng gen(seed);
     for (auto& v : b.z) v = float(gen.uniform(-1.0, 1.0));
     return b;
@@ -392,7 +392,7 @@ TEST_CASE("with the signed mask range, D sees 2m - 1 for real and generated mask
     auto [gi, gm] = g.forward(z);
     tensor<cpu> signed_mask(gm.shape()), fake;
     for (std::size_t i = 0; i < gm.size(); ++i) signed_mask.data()[i] = 2.0f * gm.data()[i] - 1.0f;
-    train::stack_pair(gi, signed_mask, fake);
+    concat_channels(gi, signed_mask, fake);
     const auto mean_sigmoid = [](const tensor<cpu>& logits) {
         double s = 0;
         for (float v : logits) s += 1.0 / (1.0 + std::exp(-double(v)));
@@ -405,7 +405,7 @@ TEST_CASE("with the signed mask range, D sees 2m - 1 for real and generated mask
     CHECK(stats.d_fake == doctest::Approx(expect_fake).epsilon(1e-6));
     // The unit range would have shown D the mask itself: a different D(fake).
     tensor<cpu> unit_fake;
-    train::stack_pair(gi, gm, unit_fake);
+    concat_channels(gi, gm, unit_fake);
     CHECK(mean_sigmoid(d.forward(unit_fake)) != doctest::Approx(expect_fake).epsilon(1e-6));
 }
 

@@ -12,6 +12,12 @@
 // composite prefixes its children's names with their index or role
 // ("trunk.2.weight"), so a checkpoint's keys match PyTorch's for the same model.
 // Buffers are state that is saved but not trained (batch-norm running statistics).
+//
+// Every layer declares both, even when it has nothing to visit: a layer
+// without parameters derives from `no_parameters`, one without buffers from
+// `no_buffers`. The `layer` concept (layers/layer.hpp) requires them, so a
+// misspelt `for_each_param` is a compile error, not a layer that is silently
+// never trained or saved.
 #include <string>
 #include <string_view>
 
@@ -42,17 +48,54 @@ inline std::string join_name(std::string_view prefix, std::string_view name) {
     return out;
 }
 
-/// Calls f(name, parameter&) for every trainable parameter of `model`; a
-/// model without parameters (an activation) may omit for_each_param.
+namespace param_detail {
+/// Stands for any visitor in the concepts below: callable with a name and
+/// anything by reference.
+struct any_visitor {
+    template <class P>
+    void operator()(std::string_view, P&) const {}
+};
+}  // namespace param_detail
+
+/// M names its trainable parameters: `m.for_each_param(f)` calls f(name, parameter&).
+template <class M>
+concept visits_params = requires(M& m, param_detail::any_visitor f) { m.for_each_param(f); };
+
+/// M names its non-trainable state: `m.for_each_buffer(f)` calls f(name, tensor&).
+template <class M>
+concept visits_buffers = requires(M& m, param_detail::any_visitor f) { m.for_each_buffer(f); };
+
+/// The declaration of a layer that has no parameters and no buffers
+/// (activations, pooling, reshapes): derive from it.
+struct no_parameters {
+    template <class F>
+    void for_each_param(F&&) {}
+    template <class F>
+    void for_each_buffer(F&&) {}
+};
+
+/// The declaration of a layer that has parameters but no buffers (convolutions, dense).
+struct no_buffers {
+    template <class F>
+    void for_each_buffer(F&&) {}
+};
+
+/// Calls f(name, parameter&) for every trainable parameter of `model`.
 template <class Model, class F>
 void visit_params(Model& model, F&& f) {
-    if constexpr (requires { model.for_each_param(f); }) model.for_each_param(f);
+    static_assert(visits_params<Model>,
+                  "isinggan: this model does not declare its parameters: it needs "
+                  "`template <class F> void for_each_param(F&& f)` (derive from isinggan::no_parameters "
+                  "when it has none)");
+    model.for_each_param(f);
 }
 
-/// Calls f(name, tensor&) for every non-trainable state tensor of `model`.
+/// Calls f(name, tensor&) for every non-trainable state tensor of `model`;
+/// a model that is not a layer (an optimizer's test model, say) may have no
+/// for_each_buffer, and then has no buffers. Layers always declare it.
 template <class Model, class F>
 void visit_buffers(Model& model, F&& f) {
-    if constexpr (requires { model.for_each_buffer(f); }) model.for_each_buffer(f);
+    if constexpr (visits_buffers<Model>) model.for_each_buffer(f);
 }
 
 }  // namespace isinggan

@@ -14,6 +14,22 @@
 
 namespace isinggan {
 
+/// splitmix64 (Steele, Lea, Flood 2014): one well-mixed 64-bit value from x,
+/// the step that turns structured seeds into independent generator seeds.
+constexpr std::uint64_t splitmix64(std::uint64_t x) noexcept {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+/// The seed of draw `index` of stream `stream` under the run seed `seed`:
+/// independent generator seeds, so that what training step k draws depends
+/// on (seed, k) only and a resumed run repeats an uninterrupted one exactly.
+constexpr std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t stream, std::uint64_t index) noexcept {
+    return splitmix64(splitmix64(seed ^ (stream * 0x9e3779b97f4a7c15ULL) ^ (index * 0xbf58476d1ce4e5b9ULL)));
+}
+
 class rng {
 public:
     using engine_type = std::mt19937_64;

@@ -24,14 +24,6 @@ namespace isinggan::data {
 
 namespace synthetic_detail {
 
-/// splitmix64: turns (seed, index) into well-mixed, independent generator seeds.
-constexpr std::uint64_t mix(std::uint64_t x) noexcept {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
 struct nucleus {
     double cx, cy;      // centre, pixels
     double a, b;        // semi-axes, pixels
@@ -132,7 +124,7 @@ inline image_mask_set synthetic_nuclei(std::size_t n, std::size_t size, std::uin
     set.masks.resize({n, 1, size, size});
     set.ids.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
-        rng g(synthetic_detail::mix(seed ^ synthetic_detail::mix(i + 1)));
+        rng g(splitmix64(seed ^ splitmix64(i + 1)));
         synthetic_detail::render_sample(size, g, set.images.sample(i), set.masks.sample(i));
         set.ids[i] = "synthetic-" + std::to_string(i);
     }

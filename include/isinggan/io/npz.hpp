@@ -190,10 +190,10 @@ inline std::uint32_t crc_of(std::span<const unsigned char> bytes) {
 
 }  // namespace detail
 
-/// All arrays of a .npz file, by name (the member name without ".npy").
-inline std::map<std::string, npy::array> read(const std::filesystem::path& path) {
-    const std::string name = path.string();
-    detail::zip_reader zip(io::read_file_bytes(path), name);
+/// All arrays of a .npz archive held in memory, by name (the member name
+/// without ".npy"); `name` is the file name its errors give.
+inline std::map<std::string, npy::array> parse(std::vector<unsigned char> bytes, const std::string& name) {
+    detail::zip_reader zip(std::move(bytes), name);
     std::map<std::string, npy::array> arrays;
     for (const auto& m : zip.members()) {
         if (m.name.size() < 4 || m.name.compare(m.name.size() - 4, 4, ".npy") != 0) continue;
@@ -201,6 +201,11 @@ inline std::map<std::string, npy::array> read(const std::filesystem::path& path)
         arrays[key] = npy::parse(zip.extract(m), name + " (" + m.name + ")");
     }
     return arrays;
+}
+
+/// All arrays of a .npz file, by name (the member name without ".npy").
+inline std::map<std::string, npy::array> read(const std::filesystem::path& path) {
+    return parse(io::read_file_bytes(path), path.string());
 }
 
 /// Writes float64 arrays as an uncompressed .npz (what np.savez writes).

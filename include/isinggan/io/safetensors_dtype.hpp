@@ -18,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include <Eigen/Core>
+
 #include "isinggan/core/error.hpp"
 
 namespace isinggan::safetensors {
@@ -89,20 +91,15 @@ U load_le(const std::byte* p) {
     return v;
 }
 
+/// IEEE binary16 (Eigen::half: the F16C instruction where the build targets
+/// it, exact integer code elsewhere; both give the same value for every pattern).
 inline float half_to_float(std::uint16_t h) {
-    const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
-    const unsigned exp = (h >> 10) & 0x1Fu, man = h & 0x3FFu;
-    std::uint32_t bits;
-    if (exp == 0x1F) {
-        bits = sign | 0x7F800000u | (man << 13);  // inf or NaN (payload kept)
-    } else if (exp != 0) {
-        bits = sign | ((exp + 112u) << 23) | (man << 13);
-    } else {
-        // zero or subnormal: man * 2^-24, exact in float
-        const float mag = std::ldexp(static_cast<float>(man), -24);
-        return sign ? -mag : mag;
-    }
-    return std::bit_cast<float>(bits);
+    return static_cast<float>(Eigen::numext::bit_cast<Eigen::half>(h));
+}
+
+/// bfloat16: the upper half of a float32.
+inline float bfloat16_to_float(std::uint16_t b) {
+    return static_cast<float>(Eigen::numext::bit_cast<Eigen::bfloat16>(b));
 }
 
 /// float8 e4m3 "fn": bias 7, no infinities, S.1111.111 is NaN.
@@ -177,9 +174,7 @@ void convert(dtype t, std::span<const std::byte> in, std::span<T> out) {
             each([](const std::byte* p) { return half_to_float(load_le<std::uint16_t>(p)); });
             break;
         case dtype::BF16:
-            each([](const std::byte* p) {
-                return std::bit_cast<float>(static_cast<std::uint32_t>(load_le<std::uint16_t>(p)) << 16);
-            });
+            each([](const std::byte* p) { return bfloat16_to_float(load_le<std::uint16_t>(p)); });
             break;
         case dtype::I32:
             each([](const std::byte* p) { return static_cast<std::int32_t>(load_le<std::uint32_t>(p)); });

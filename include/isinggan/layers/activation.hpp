@@ -1,17 +1,18 @@
 #pragma once
 // Elementwise activations: relu, leaky_relu, tanh, sigmoid. They work on any
 // number of channels and have no parameters. basic_activation turns a
-// function of layers/activation_fn.hpp into a layer.
+// function of core/activation_fn.hpp into a layer.
 #include <cmath>
 #include <string>
 
-#include "isinggan/layers/activation_fn.hpp"
+#include "isinggan/backend/cpu/activation.hpp"
+#include "isinggan/core/activation_fn.hpp"
 #include "isinggan/layers/layer.hpp"
 
 namespace isinggan {
 
 template <class Fn, class Backend = cpu>
-class basic_activation {
+class basic_activation : public no_parameters {
 public:
     using backend_type = Backend;
     static constexpr int in_channels = any_channels;
@@ -25,50 +26,15 @@ public:
     const tensor<Backend>& forward(const tensor<Backend>& x) {
         layer_detail::require_backend<Backend>();
         input_ = &x;
-        if constexpr (!std::same_as<Backend, cpu>) {
-#ifdef ISINGGAN_CUDA_OPS
-            ops::activation_forward(Backend{}, fn_, x, y_);
-#endif
-            return y_;
-        } else {
-            y_.resize(x.shape());
-            const float* const x_all = x.data();
-            float* const y_all = y_.data();
-            const std::size_t n = x.size();
-            cpu_detail::parallel_for(long(blocks(n)), block, [&](long b) {
-                // Local copies: nothing the loop stores to can alias them, so it vectorises.
-                const Fn fn = fn_;
-                const float* xp = x_all;
-                float* yp = y_all;
-                const std::size_t lo = std::size_t(b) * block, hi = std::min(n, lo + block);
-                for (std::size_t i = lo; i < hi; ++i) yp[i] = fn.value(xp[i]);
-            });
-            return y_;
-        }
+        ops::activation_forward(Backend{}, fn_, x, y_);
+        return y_;
     }
 
     const tensor<Backend>& backward(const tensor<Backend>& dy) {
         layer_detail::require_forward_done(input_, Fn::name);
         layer_detail::require_grad_shape(dy.shape(), y_.shape(), Fn::name);
-        if constexpr (!std::same_as<Backend, cpu>) {
-#ifdef ISINGGAN_CUDA_OPS
-            ops::activation_backward(Backend{}, fn_, *input_, y_, dy, dx_);
-#endif
-            return dx_;
-        } else {
-            dx_.resize(dy.shape());
-            const float *const x_all = input_->data(), *const y_all = y_.data(), *const dy_all = dy.data();
-            float* const dx_all = dx_.data();
-            const std::size_t n = dy.size();
-            cpu_detail::parallel_for(long(blocks(n)), block, [&](long b) {
-                const Fn fn = fn_;
-                const float *xp = x_all, *yp = y_all, *dp = dy_all;
-                float* out = dx_all;
-                const std::size_t lo = std::size_t(b) * block, hi = std::min(n, lo + block);
-                for (std::size_t i = lo; i < hi; ++i) out[i] = dp[i] * fn.derivative(xp[i], yp[i]);
-            });
-            return dx_;
-        }
+        ops::activation_backward(Backend{}, fn_, *input_, y_, dy, dx_);
+        return dx_;
     }
 
     void set_training(bool) {}
@@ -76,9 +42,6 @@ public:
     const Fn& function() const { return fn_; }
 
 private:
-    static constexpr std::size_t block = 1 << 14;
-    static std::size_t blocks(std::size_t n) { return (n + block - 1) / block; }
-
     Fn fn_{};
     const tensor<Backend>* input_ = nullptr;
     tensor<Backend> y_, dx_;

@@ -27,6 +27,7 @@ class branch {
     static_assert(sizeof...(Heads) > 0, "branch<Trunk, Heads...> needs at least one head");
     static_assert(layer<Trunk> && (layer<Heads> && ...),
                   "branch: the trunk and every head must satisfy isinggan::layer");
+    static_assert(layer_detail::check_layer<Trunk>() && (layer_detail::check_layer<Heads>() && ...));
     static_assert([]<std::size_t... I>(std::index_sequence<I...>) {
         return (channel_check::head_fits_trunk<I, Trunk, Heads>() && ...);
     }(std::index_sequence_for<Heads...>{}), "branch: a head's input channels differ from the trunk's output channels");

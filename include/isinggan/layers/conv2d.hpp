@@ -12,7 +12,7 @@
 namespace isinggan {
 
 template <int In, int Out, int Kernel, int Stride = 1, int Padding = 0, bool Bias = true, class Backend = cpu>
-class conv2d {
+class conv2d : public no_buffers {
     static_assert(In > 0 && Out > 0, "conv2d: channel counts must be positive");
     static_assert(Kernel > 0 && Stride > 0 && Padding >= 0,
                   "conv2d: kernel and stride must be positive and padding not negative");

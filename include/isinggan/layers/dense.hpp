@@ -13,7 +13,7 @@
 namespace isinggan {
 
 template <int In, int Out, class Backend = cpu>
-class dense {
+class dense : public no_buffers {
     static_assert(In > 0 && Out > 0, "dense<In, Out>: both sizes must be positive");
 
 public:

@@ -13,7 +13,7 @@
 namespace isinggan {
 
 template <class Backend = cpu>
-class basic_dropout {
+class basic_dropout : public no_parameters {
 public:
     using backend_type = Backend;
     static constexpr int in_channels = any_channels;

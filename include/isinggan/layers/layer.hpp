@@ -17,8 +17,10 @@
 //     temporary at compile time);
 //   - `set_training(bool)`: batch norm and dropout behave differently in
 //     evaluation; a layer starts in training mode, as in PyTorch;
-//   - optionally `for_each_param(f)` / `for_each_buffer(f)` (core/parameter.hpp)
-//     and `reset_parameters(rng&)`.
+//   - `for_each_param(f)` and `for_each_buffer(f)` (core/parameter.hpp), empty
+//     ones inherited from `no_parameters` / `no_buffers` when it has none: the
+//     concept requires them, so a misspelt one does not compile;
+//   - optionally `reset_parameters(rng&)`.
 //
 // Every layer is a class template whose last argument is the backend
 // (default cpu; `relu`, `tanh`, `flatten`, ... are the cpu instances;
@@ -74,9 +76,10 @@ inline constexpr int any_channels = -1;
 /// input size (flatten): later layers cannot be checked against it.
 inline constexpr int unknown_channels = -2;
 
-/// A differentiable single-input, single-output layer on backend B.
+/// A differentiable single-input, single-output layer on backend B, which
+/// declares what it trains and what it saves.
 template <class L, class B>
-concept layer_on = requires(L& l, const tensor<B>& t, bool training) {
+concept layer_on = visits_params<L> && visits_buffers<L> && requires(L& l, const tensor<B>& t, bool training) {
     { L::in_channels } -> std::convertible_to<int>;
     { L::out_channels } -> std::convertible_to<int>;
     { l.forward(t) } -> std::same_as<const tensor<B>&>;
@@ -87,6 +90,28 @@ concept layer_on = requires(L& l, const tensor<B>& t, bool training) {
 /// A layer on the backend it names.
 template <class L>
 concept layer = requires { typename L::backend_type; } && layer_on<L, typename L::backend_type>;
+
+namespace layer_detail {
+/// True for a layer; otherwise stops compilation, with a message that names
+/// the part of the contract L misses first. The composites check their
+/// children with it.
+template <class L>
+consteval bool check_layer() {
+    static_assert(requires { typename L::backend_type; },
+                  "isinggan: not a layer: it does not name its backend (`using backend_type = cpu;`)");
+    static_assert(visits_params<L>,
+                  "isinggan: not a layer: it does not declare its parameters, `template <class F> void "
+                  "for_each_param(F&& f)` (derive from isinggan::no_parameters when it has none; a misspelt "
+                  "name would leave it untrained and unsaved)");
+    static_assert(visits_buffers<L>,
+                  "isinggan: not a layer: it does not declare its buffers, `template <class F> void "
+                  "for_each_buffer(F&& f)` (derive from isinggan::no_buffers when it has none)");
+    static_assert(layer<L>,
+                  "isinggan: not a layer: it needs static in_channels and out_channels, forward(x) and "
+                  "backward(dy) returning const tensor<backend_type>&, and set_training(bool)");
+    return true;
+}
+}  // namespace layer_detail
 
 /// True when a layer producing `out` channels may feed one expecting `in`
 /// (negative counts, any or unknown, are not checked).

@@ -37,7 +37,7 @@ private:
 }  // namespace layer_detail
 
 template <int C, int H, int W, class Backend = cpu>
-class reshape : layer_detail::shape_change<Backend> {
+class reshape : public no_parameters, layer_detail::shape_change<Backend> {
     static_assert(C > 0 && H > 0 && W > 0, "reshape<C, H, W>: all sizes must be positive");
 
 public:
@@ -64,7 +64,7 @@ public:
 };
 
 template <class Backend = cpu>
-class basic_flatten : layer_detail::shape_change<Backend> {
+class basic_flatten : public no_parameters, layer_detail::shape_change<Backend> {
 public:
     using backend_type = Backend;
     static constexpr int in_channels = any_channels;

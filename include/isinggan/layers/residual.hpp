@@ -11,6 +11,7 @@ namespace isinggan {
 template <class Block>
 class residual {
     static_assert(layer<Block>, "residual<Block>: Block must satisfy isinggan::layer");
+    static_assert(layer_detail::check_layer<Block>());
     static_assert(channels_compatible(Block::out_channels, Block::in_channels),
                   "residual<Block>: the block must produce as many channels as it takes, since its output is "
                   "added to its input");

@@ -28,6 +28,7 @@ class sequential {
                   "sequential: every child must satisfy isinggan::layer (forward, backward, set_training, "
                   "in_channels, out_channels, backend_type); a branch, with several outputs, can only come last "
                   "in a network, outside a sequential");
+    static_assert((layer_detail::check_layer<Layers>() && ...));
     static_assert(channel_check::chain_agrees<Layers...>(), "sequential: the layers' channel counts disagree");
 
 public:

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "isinggan/layers/channel_concat.hpp"
+#include "isinggan/backend/cpu/channel_concat.hpp"
 #include "isinggan/layers/layer.hpp"
 
 namespace isinggan {
@@ -15,6 +15,7 @@ namespace isinggan {
 template <class Block>
 class skip_concat {
     static_assert(layer<Block>, "skip_concat<Block>: Block must satisfy isinggan::layer");
+    static_assert(layer_detail::check_layer<Block>());
     static_assert(Block::in_channels >= 0 && Block::out_channels >= 0,
                   "skip_concat<Block>: the block must state its input and output channel counts (its first and "
                   "last layers fix them), so that the concatenation's channel count is known at compile time");
@@ -36,13 +37,7 @@ public:
         if (inner.n() != x.n() || inner.h() != x.h() || inner.w() != x.w())
             throw shape_error("skip_concat: the block maps input " + x.shape().str() + " to " +
                               inner.shape().str() + ", whose batch or spatial size differs from the input's");
-        if constexpr (std::same_as<backend_type, cpu>) {
-            concat_channels(x, inner, y_);
-        } else {
-#ifdef ISINGGAN_CUDA_OPS
-            concat_channels(backend_type{}, x, inner, y_);
-#endif
-        }
+        concat_channels(backend_type{}, x, inner, y_);
         return y_;
     }
 
@@ -50,13 +45,7 @@ public:
     const tensor_type& backward(const tensor_type& dy) {
         layer_detail::require_forward_done(y_.empty() ? nullptr : this, "skip_concat");
         layer_detail::require_grad_shape(dy.shape(), y_.shape(), "skip_concat");
-        if constexpr (std::same_as<backend_type, cpu>) {
-            split_channels(dy, std::size_t(In()), d_skip_, d_inner_);
-        } else {
-#ifdef ISINGGAN_CUDA_OPS
-            split_channels(backend_type{}, dy, std::size_t(In()), d_skip_, d_inner_);
-#endif
-        }
+        split_channels(backend_type{}, dy, std::size_t(In()), d_skip_, d_inner_);
         const tensor_type& dblock = block_.backward(d_inner_);
         ops::add(backend_type{}, d_skip_, dblock, dx_);
         return dx_;

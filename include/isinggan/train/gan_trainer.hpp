@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "isinggan/backend/compiled.hpp"
+#include "isinggan/backend/cpu/channel_concat.hpp"
 #include "isinggan/backend/cpu/elementwise.hpp"
 #include "isinggan/core/error.hpp"
 #include "isinggan/core/transfer.hpp"
@@ -261,7 +262,7 @@ public:
         data::gather(data, indices_, real_image_, real_mask_);
         if (opt_.random_crop) data::random_crop(real_image_, real_mask_, std::size_t(Generator::size), gen);
         if (opt_.augment) data::random_dihedral(real_image_, real_mask_, gen);
-        stack_pair(real_image_, real_mask_, real_host_);
+        isinggan::concat_channels(real_image_, real_mask_, real_host_);
         draw_latent(z_host_, n, latent_size, gen);
         // The mask channel as D sees it: mapped to 2m − 1 (signed_) and given
         // instance noise. The generated masks get the same through fake_offset_
@@ -546,37 +547,21 @@ private:
                 smooth_ = Smoothness(o);
         }
     }
-    static constexpr std::size_t latent_size = 100;  // the generator's input
+    // The length of z: the generator's input channels (models::latent_size for the paper's).
+    static constexpr std::size_t latent_size = std::size_t(Generator::in_channels);
+    static_assert(Generator::in_channels > 0, "gan_trainer: the generator must state the length of its latent input");
 
     // The few steps that differ between the backends. On the GPU the batch is
     // assembled on the host and uploaded once; losses come back as scalars and
     // the discriminator's N logits as a small download.
     static void stack(const tensor_type& image, const tensor_type& mask, tensor_type& out) {
-        if constexpr (std::same_as<backend_type, cpu>) {
-            stack_pair(image, mask, out);
-        } else {
-#ifdef ISINGGAN_CUDA_OPS
-            isinggan::concat_channels(backend_type{}, image, mask, out);
-#endif
-        }
+        isinggan::concat_channels(backend_type{}, image, mask, out);
     }
     static void split(const tensor_type& d_input, tensor_type& d_image, tensor_type& d_mask) {
-        if constexpr (std::same_as<backend_type, cpu>) {
-            split_pair(d_input, 3, d_image, d_mask);
-        } else {
-#ifdef ISINGGAN_CUDA_OPS
-            isinggan::split_channels(backend_type{}, d_input, 3, d_image, d_mask);
-#endif
-        }
+        isinggan::split_channels(backend_type{}, d_input, 3, d_image, d_mask);
     }
     static double bce(const tensor_type& logits, float target, tensor_type& grad) {
-        if constexpr (std::same_as<backend_type, cpu>) {
-            return bce_with_logits(logits, target, &grad);
-        } else {
-#ifdef ISINGGAN_CUDA_OPS
-            return isinggan::bce_with_logits(backend_type{}, logits, target, &grad);
-#endif
-        }
+        return isinggan::bce_with_logits(backend_type{}, logits, target, &grad);
     }
     double energy(const tensor_type& mask) {
         if constexpr (std::same_as<backend_type, cpu>) {

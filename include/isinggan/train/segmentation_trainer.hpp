@@ -150,24 +150,11 @@ private:
     // The steps that differ between the backends.
     /// BCE with logits; writes its gradient to grad_.
     double bce(const tensor_type& logits, const tensor_type& masks) {
-        if constexpr (std::same_as<backend_type, cpu>) {
-            return bce_with_logits(logits, masks, &grad_);
-        } else {
-#ifdef ISINGGAN_CUDA_OPS
-            return isinggan::bce_with_logits(backend_type{}, logits, masks, &grad_);
-#endif
-        }
+        return isinggan::bce_with_logits(backend_type{}, logits, masks, &grad_);
     }
     /// dice_weight · soft Dice; adds its gradient to grad_.
     double dice(const tensor_type& logits, const tensor_type& masks) {
-        if constexpr (std::same_as<backend_type, cpu>) {
-            return soft_dice_with_logits(logits, masks, &grad_, float(opt_.dice_weight), true);
-        } else {
-#ifdef ISINGGAN_CUDA_OPS
-            return isinggan::soft_dice_with_logits(backend_type{}, logits, masks, &grad_, float(opt_.dice_weight),
-                                                   true);
-#endif
-        }
+        return isinggan::soft_dice_with_logits(backend_type{}, logits, masks, &grad_, float(opt_.dice_weight), true);
     }
 
     segmentation_options opt_;

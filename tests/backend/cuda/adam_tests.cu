@@ -9,7 +9,9 @@
 
 using namespace isinggan;
 
-namespace {
+// A named namespace: nvcc warns (#177) about a member template of an
+// internal-linkage class that only a concept check instantiates.
+namespace adam_test_models {
 
 /// A model with one parameter, enough for optim::adam to step.
 struct one_parameter {
@@ -20,7 +22,8 @@ struct one_parameter {
     }
 };
 
-}  // namespace
+}  // namespace adam_test_models
+using adam_test_models::one_parameter;
 
 TEST_CASE("cuda adam_step: matches optim::adam step by step") {
     for (double weight_decay : {0.0, 0.01}) {

@@ -4,7 +4,7 @@
 #include "isinggan/backend/cuda/kernels.cuh"
 #include "isinggan/backend/cuda/ops.hpp"
 #include "isinggan/layers/avg_pool2d.hpp"
-#include "isinggan/layers/channel_concat.hpp"
+#include "isinggan/backend/cpu/channel_concat.hpp"
 #include "isinggan/layers/max_pool2d.hpp"
 #include "isinggan/layers/upsample.hpp"
 #include "backend/cuda/parity.hpp"

@@ -8,7 +8,7 @@
 // twin below with the same formulas.
 #include "isinggan/backend/cuda/launch.cuh"
 #include "isinggan/backend/cuda/tensor.hpp"
-#include "isinggan/layers/activation_fn.hpp"
+#include "isinggan/core/activation_fn.hpp"
 
 namespace isinggan::cuda_detail {
 

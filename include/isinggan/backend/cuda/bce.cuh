@@ -1,6 +1,6 @@
 #pragma once
 // Binary cross-entropy on logits on the GPU, with the CPU version's signature
-// (losses/bce.hpp) plus the `cuda` tag:
+// (backend/cpu/bce.hpp) plus the `cuda` tag:
 //     ℓ(z, t) = max(z, 0) − z·t + log(1 + exp(−|z|)),   dℓ/dz = σ(z) − t,
 // evaluated in double per element as the CPU does; the loss is summed per
 // block in double and the block sums added on the host in block order.
@@ -10,7 +10,7 @@
 
 #include "isinggan/backend/cuda/launch.cuh"
 #include "isinggan/backend/cuda/tensor.hpp"
-#include "isinggan/losses/bce.hpp"
+#include "isinggan/backend/cpu/bce.hpp"
 
 namespace isinggan::cuda_detail {
 

@@ -1,11 +1,11 @@
 #pragma once
 // Concatenation along channels and its adjoint, the split, for device
-// tensors (as layers/channel_concat.hpp). In NCHW a sample's channels are
+// tensors (as backend/cpu/channel_concat.hpp). In NCHW a sample's channels are
 // contiguous, so each is one strided 2-d copy: one row per sample.
 #include <string>
 
 #include "isinggan/backend/cuda/tensor.hpp"
-#include "isinggan/layers/channel_concat.hpp"  // the shared checks
+#include "isinggan/backend/cpu/channel_concat.hpp"  // the shared checks
 
 namespace isinggan {
 

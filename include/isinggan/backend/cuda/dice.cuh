@@ -1,6 +1,6 @@
 #pragma once
 // Soft Dice loss on logits on the GPU, with the CPU version's definition
-// (losses/dice.hpp): per image D = (2 Σ p t + s) / (Σ p + Σ t + s), loss =
+// (backend/cpu/dice.hpp): per image D = (2 Σ p t + s) / (Σ p + Σ t + s), loss =
 // mean over images of 1 − D, p = sigmoid(z). One block per image sums
 // Σp, Σt, Σpt in double; the loss is finished on the host in image order
 // and the gradient by a second kernel reading the same sums.
@@ -10,7 +10,7 @@
 
 #include "isinggan/backend/cuda/launch.cuh"
 #include "isinggan/backend/cuda/tensor.hpp"
-#include "isinggan/losses/dice.hpp"
+#include "isinggan/backend/cpu/dice.hpp"
 
 namespace isinggan::cuda_detail {
 

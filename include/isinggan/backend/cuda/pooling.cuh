@@ -1,6 +1,5 @@
 #pragma once
-// Pooling on the GPU with the CPU layers' definitions (layers/max_pool2d.hpp,
-// avg_pool2d.hpp): max_pool2d (the first maximum of each window wins, NaN
+// Pooling on the GPU with the CPU definitions (backend/cpu/pooling.hpp): max_pool2d (the first maximum of each window wins, NaN
 // wins, padding never does), avg_pool2d (count_include_pad, the divisor
 // clipped at the padded edge) and global_avg_pool. The window is given at run
 // time. Backward passes gather: one thread per input element adds up the
@@ -9,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "isinggan/backend/cpu/pooling.hpp"  // pool_geometry: the checks and messages
 #include "isinggan/backend/cuda/launch.cuh"
 #include "isinggan/backend/cuda/tensor.hpp"
 
@@ -212,6 +212,28 @@ inline void global_avg_pool_backward(cuda, const tensor<cuda>& dy, const shape4&
     cuda_detail::plane_spread_kernel<<<cuda_detail::blocks_for(dx.size()), cuda_detail::block_threads, 0, current_stream()>>>(
         dy.data(), input_shape.plane_size(), dx.data(), dx.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(plane_spread_kernel);
+}
+
+/// The forms the pooling layers call on any backend (backend/cpu/pooling.hpp):
+/// the window as template arguments, checked with the CPU's messages.
+template <int Kernel, int Stride, int Padding>
+void max_pool2d_forward(cuda, const tensor<cuda>& x, tensor<cuda>& y, device_buffer<std::int32_t>& argmax) {
+    pool_detail::pool_geometry<Kernel, Stride, Padding>::output_shape(x.shape(), "max_pool2d");
+    max_pool2d_forward(cuda{}, x, y, argmax, pool_window{Kernel, Stride, Padding});
+}
+template <int Kernel, int Stride, int Padding>
+void max_pool2d_backward(cuda, const tensor<cuda>& dy, const device_buffer<std::int32_t>& argmax,
+                         const shape4& input_shape, tensor<cuda>& dx) {
+    max_pool2d_backward(cuda{}, dy, argmax, input_shape, dx, pool_window{Kernel, Stride, Padding});
+}
+template <int Kernel, int Stride, int Padding>
+void avg_pool2d_forward(cuda, const tensor<cuda>& x, tensor<cuda>& y) {
+    pool_detail::pool_geometry<Kernel, Stride, Padding>::output_shape(x.shape(), "avg_pool2d");
+    avg_pool2d_forward(cuda{}, x, y, pool_window{Kernel, Stride, Padding});
+}
+template <int Kernel, int Stride, int Padding>
+void avg_pool2d_backward(cuda, const tensor<cuda>& dy, const shape4& input_shape, tensor<cuda>& dx) {
+    avg_pool2d_backward(cuda{}, dy, input_shape, dx, pool_window{Kernel, Stride, Padding});
 }
 
 }  // namespace ops

@@ -9,7 +9,7 @@
 
 #include "isinggan/backend/cuda/launch.cuh"
 #include "isinggan/backend/cuda/tensor.hpp"
-#include "isinggan/layers/upsample_mode.hpp"
+#include "isinggan/core/upsample_mode.hpp"
 
 namespace isinggan::cuda_detail {
 
@@ -101,6 +101,16 @@ inline void upsample_backward(cuda, const tensor<cuda>& dy, const shape4& input_
     cuda_detail::upsample_backward_kernel<<<cuda_detail::blocks_for(dy.size()), cuda_detail::block_threads, 0, current_stream()>>>(
         dy.data(), dx.data(), u, dy.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(upsample_backward_kernel);
+}
+
+/// The forms the upsample layer calls on any backend (backend/cpu/upsample.hpp).
+template <int Scale, upsample_mode Mode>
+void upsample_forward(cuda, const tensor<cuda>& x, tensor<cuda>& y) {
+    upsample_forward(cuda{}, x, y, Scale, Mode);
+}
+template <int Scale, upsample_mode Mode>
+void upsample_backward(cuda, const tensor<cuda>& dy, const shape4& input_shape, tensor<cuda>& dx) {
+    upsample_backward(cuda{}, dy, input_shape, dx, Scale, Mode);
 }
 
 }  // namespace isinggan::ops

@@ -1,12 +1,15 @@
 #pragma once
-// Concatenation along channels and its adjoint, the split. The GAN trainer
-// stacks the generator's image (3 channels) and mask (1 channel) into the
-// discriminator's 4-channel input, then splits the discriminator's input
-// gradient back into one gradient per generator head; skip_concat uses the
-// same pair. Both reuse the output buffers' memory (no allocation once sized).
+// Concatenation along channels and its adjoint, the split, on the CPU (the
+// `cuda` overloads are in backend/cuda/channel_concat.hpp and share the checks
+// below). The GAN trainer stacks the generator's image (3 channels) and mask
+// (1 channel) into the discriminator's 4-channel input, then splits the
+// discriminator's input gradient back into one gradient per generator head;
+// skip_concat uses the same pair. Both reuse the output buffers' memory (no
+// allocation once sized).
 #include <algorithm>
 #include <string>
 
+#include "isinggan/core/backend.hpp"
 #include "isinggan/core/tensor.hpp"
 
 namespace isinggan {
@@ -55,6 +58,14 @@ inline void split_channels(const tensor<cpu>& d, std::size_t first_channels, ten
         std::copy(d.sample(n), d.sample(n) + as, da.sample(n));
         std::copy(d.sample(n) + as, d.sample(n) + as + bs, db.sample(n));
     }
+}
+
+/// The tagged forms, as the layers and trainers call them for any backend.
+inline void concat_channels(cpu, const tensor<cpu>& a, const tensor<cpu>& b, tensor<cpu>& out) {
+    concat_channels(a, b, out);
+}
+inline void split_channels(cpu, const tensor<cpu>& d, std::size_t first_channels, tensor<cpu>& da, tensor<cpu>& db) {
+    split_channels(d, first_channels, da, db);
 }
 
 }  // namespace isinggan
