@@ -54,6 +54,7 @@ struct program_args {
     std::optional<std::string> networks;       // paper (the paper's generator and discriminator) or dcgan
     std::optional<double> d_width;             // the discriminator's width factor (default --width)
     std::optional<std::size_t> balance;        // k: draw each of k texture modalities alike (0: every image alike)
+    std::optional<bool> minibatch_stddev;      // D sees the batch's feature spread (--networks dcgan)
     std::string recipe;                        // the defaults of the flags not given: "patch" (default) or "paper"
     std::uint64_t seed = 0;
     bool seed_given = false;         // --resume takes the run's seed unless --seed is given
@@ -84,7 +85,7 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "          [--lambda-warmup N] [--mask-range unit|signed] [--mask-noise S] [--hard-mask on|off]\n"
         << "          [--diff-augment on|off] [--ema B] [--holdout F [--split-seed S]] [--recipe patch|paper]\n"
         << "          [--patch P] [--intensity none|stretch] [--networks paper|dcgan] [--smooth-mask soft|hard]\n"
-        << "          [--mask-ambiguity U] [--balance K] [--d-width W]\n"
+        << "          [--mask-ambiguity U] [--balance K] [--d-width W] [--minibatch-stddev on|off]\n"
         << "  sample  --checkpoint FILE --out GRID.png [--n 64] [--seed S] [--threads T]\n"
         << "  export  --checkpoint FILE --out DIR [--n 1000] [--seed S] [--batch 64] [--threads T]\n\n"
         << "  --data DIR       BBBC038/Kaggle layout or flat images/ + masks/ (default: embedded synthetic nuclei)\n"
@@ -121,6 +122,9 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "                   patch recipe; built at --width 0.25 for networks of side 32 and 64)\n"
         << "  --d-width W      the discriminator's width factor (default: --width); with --networks dcgan at\n"
         << "                   side 32 (the patch recipe), twice the generator's is built too (CPU only)\n"
+        << "  --minibatch-stddev on|off  with --networks dcgan: D sees the batch's feature spread before its last\n"
+        << "                   layer, so a generator that draws one modality of a mixed set pays for it (patch\n"
+        << "                   recipe: on; default off)\n"
         << "  --balance K      cluster the training images into K modalities (the paper's texture features,\n"
         << "                   k-means) and draw each modality alike into the real batches (default 0: every\n"
         << "                   image alike; the patch recipe with --data and no --modalities: 5)\n"
@@ -161,7 +165,8 @@ inline program_args parse_args(int argc, char** argv) {
         "--beta1", "--beta2", "--seed", "--threads", "--out", "--resume", "--checkpoint-every", "--sample-every",
         "--synthetic", "--cache", "--device", "--minutes", "--overwrite", "--lr-g", "--lr-d", "--lambda-warmup",
         "--mask-range", "--mask-noise", "--hard-mask", "--diff-augment", "--override", "--holdout", "--split-seed", "--ema",
-        "--recipe", "--patch", "--intensity", "--networks", "--smooth-mask", "--mask-ambiguity", "--balance", "--d-width"};
+        "--recipe", "--patch", "--intensity", "--networks", "--smooth-mask", "--mask-ambiguity", "--balance", "--d-width",
+        "--minibatch-stddev"};
     static const std::set<std::string> sample_flags{"--checkpoint", "--n", "--seed", "--threads", "--out"};
     static const std::set<std::string> export_flags{"--checkpoint", "--n", "--seed", "--threads", "--out", "--batch"};
     const auto& allowed = a.command == "train" ? train_flags : a.command == "sample" ? sample_flags : export_flags;
@@ -200,9 +205,10 @@ inline program_args parse_args(int argc, char** argv) {
             if (v != "unit" && v != "signed") throw usage_error("--mask-range takes unit or signed, got '" + v + "'");
             a.mask_range = v;
         }
-        else if (flag == "--hard-mask" || flag == "--diff-augment") {
+        else if (flag == "--hard-mask" || flag == "--diff-augment" || flag == "--minibatch-stddev") {
             if (v != "on" && v != "off") throw usage_error(flag + " takes on or off, got '" + v + "'");
-            (flag == "--hard-mask" ? a.hard_mask : a.diff_augment) = v == "on";
+            (flag == "--hard-mask" ? a.hard_mask : flag == "--diff-augment" ? a.diff_augment : a.minibatch_stddev) =
+                v == "on";
         }
         else if (flag == "--smooth-mask") {
             if (v != "soft" && v != "hard") throw usage_error("--smooth-mask takes soft or hard, got '" + v + "'");

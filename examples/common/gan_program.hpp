@@ -298,26 +298,46 @@ private:
                (std::same_as<B, cpu> && dcgan_built(size, divisor) && size == 32 && d_divisor * 2 == divisor);
     }
 
+    /// Whether the discriminator type appends the minibatch standard deviation (only dcgan's can).
+    template <class Discriminator>
+    static constexpr bool d_minibatch_stddev() {
+        if constexpr (requires { Discriminator::minibatch_stddev; })
+            return Discriminator::minibatch_stddev;
+        else
+            return false;
+    }
+
     /// train_model with the networks --networks names, the discriminator at --d-width.
     template <int S, int D, class B>
     static int train_with(const std::string& name, const program_args& a) {
         const int d_divisor = a.d_width ? discriminator_width_divisor(*a.d_width) : D;
         return with_networks<S, D>(a.networks.value_or("paper"), [&]<class G>() {
+            const bool minibatch_stddev = a.minibatch_stddev.value_or(false);
             if constexpr (std::same_as<G, Generator<S, D>>) {
                 if (d_divisor != D)
                     throw usage_error("--d-width: the paper's networks have the generator's width (--width); "
                                       "a discriminator of its own width needs --networks dcgan");
+                if (minibatch_stddev)
+                    throw usage_error("--minibatch-stddev on needs --networks dcgan (the paper's discriminator "
+                                      "has none)");
                 return train_model<S, D, B, G, models::paper_discriminator<S, D>>(name, a);
             } else {
                 if constexpr (d_width_built<B>(S, D, D / 2)) {
-                    if (d_divisor == D / 2)
+                    if (d_divisor == D / 2) {
+                        if (minibatch_stddev)
+                            throw usage_error("--minibatch-stddev on is built with a discriminator of the "
+                                              "generator's width only (leave --d-width out, or give "
+                                              "--minibatch-stddev off)");
                         return train_model<S, D, B, G, models::dcgan_discriminator<S, D / 2>>(name, a);
+                    }
                 }
                 if (d_divisor != D)
                     throw usage_error("--d-width " + format(1.0 / d_divisor) + " is not built: with --networks dcgan "
                                       "at side 32 on the CPU the discriminator's width is the generator's or twice it "
                                       "(here " + format(1.0 / D) + " or " + format(2.0 / D) +
                                       "); at other sides and on the GPU, the generator's");
+                if (minibatch_stddev)
+                    return train_model<S, D, B, G, models::dcgan_discriminator<S, D, cpu, true>>(name, a);
                 return train_model<S, D, B, G, models::dcgan_discriminator<S, D>>(name, a);
             }
         });
@@ -361,6 +381,11 @@ private:
             if (!a.balance && !a.resume && !a.data.empty() && a.modalities.empty()) a.balance = 5;
             if (!a.patch) a.patch = size == 64 ? 32 : size;  // measured at 64 px only
             if (!a.networks) a.networks = dcgan_built(*a.patch, width_divisor(*a.width)) ? "dcgan" : "paper";
+            // The minibatch standard deviation: the generators of balanced runs still dropped whole
+            // modalities in two seeds of five; with it they drew them (docs/gan-recipe.md, "mode coverage").
+            if (!a.minibatch_stddev && !a.resume && *a.networks == "dcgan" &&
+                (!a.d_width || discriminator_width_divisor(*a.d_width) == width_divisor(*a.width)))
+                a.minibatch_stddev = true;
         }
         if (!a.patch) a.patch = size;
         if (!models::supported_size(*a.patch) || *a.patch > size)
@@ -464,6 +489,14 @@ private:
                 throw usage_error("--d-width " + format(*a.d_width) + " differs from the run's " + format(run) +
                                   " (the checkpoint holds a discriminator of that width)");
             a.d_width = run;
+        }
+        {  // runs from before --minibatch-stddev had none; the discriminator's shapes depend on it
+            const bool run = meta.count("minibatch_stddev") && meta.at("minibatch_stddev") == "on";
+            if (a.minibatch_stddev && *a.minibatch_stddev != run)
+                throw usage_error(std::string("--minibatch-stddev ") + (*a.minibatch_stddev ? "on" : "off") +
+                                  " differs from the run's " + (run ? "on" : "off") +
+                                  " (the checkpoint holds a discriminator built that way)");
+            a.minibatch_stddev = run;
         }
         {
             const std::string run = meta.count("intensity") ? meta.at("intensity") : "none";
@@ -610,6 +643,7 @@ private:
             {"patch", std::to_string(S)}, {"intensity", a.intensity.value_or("none")}, {"recipe", a.recipe},
             {"networks", a.networks.value_or("paper")},
             {"width", format(1.0 / D)}, {"d_width", format(1.0 / Discriminator::width_divisor)},
+            {"minibatch_stddev", d_minibatch_stddev<Discriminator>() ? "on" : "off"},
             {"lambda", exact(ising ? o.lambda : 0.0)}, {"seed", std::to_string(a.seed)},
             {"batch", std::to_string(a.batch)},
             {"lambda_warmup", std::to_string(o.lambda_warmup)}, {"mask_range", a.mask_range.value_or("unit")},
@@ -627,6 +661,7 @@ private:
                            {"recipe", a.recipe}, {"size", std::to_string(pair_side)}, {"patch", std::to_string(S)},
                            {"intensity", a.intensity.value_or("none")}, {"networks", a.networks.value_or("paper")},
                            {"width", format(1.0 / D)}, {"d_width", format(1.0 / Discriminator::width_divisor)},
+                           {"minibatch_stddev", d_minibatch_stddev<Discriminator>() ? "on" : "off"},
                            {"batch", std::to_string(a.batch)}, {"iters", a.iters ? std::to_string(*a.iters) : "null"},
                            {"minutes", a.minutes ? format(*a.minutes) : "null"},
                            {"lambda", format(ising ? o.lambda : 0.0)}, {"lambda_warmup", std::to_string(o.lambda_warmup)},

@@ -10,6 +10,7 @@
 #include "isinggan/layers/dropout.hpp"
 #include "isinggan/layers/layer.hpp"
 #include "isinggan/layers/max_pool2d.hpp"
+#include "isinggan/layers/minibatch_stddev.hpp"
 #include "isinggan/layers/on_backend.hpp"
 #include "isinggan/layers/reshape.hpp"
 #include "isinggan/layers/residual.hpp"

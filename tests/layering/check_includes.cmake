@@ -49,8 +49,8 @@ set(pending
   backend/cuda/laplacian_l1.cuh:losses/mrf/laplacian_l1.hpp
   backend/cuda/mrf.cuh:losses/mrf/neighborhood.hpp
   backend/cuda/mrf.cuh:losses/mrf/options.hpp
+  backend/cuda/mrf.cuh:losses/mrf/pairwise.hpp
   backend/cuda/mrf.cuh:losses/mrf/weighting.hpp
-  backend/cuda/mrf_pairwise.cuh:losses/mrf/pairwise.hpp
   backend/cuda/smoothness.cuh:losses/mrf/laplacian_l1.hpp
   backend/cuda/smoothness.cuh:losses/mrf/mrf_loss.hpp
   backend/cuda/smoothness.cuh:losses/mrf/no_smoothness.hpp)

@@ -26,7 +26,7 @@ expect(${PROGRAM} 0 "contrast stretched per image" train --size 64 ${common} --o
 require_config(${RUN}/patch "\"recipe\": \"patch\"" "\"size\": 64" "\"patch\": 32" "\"intensity\": \"stretch\""
                "\"networks\": \"dcgan\"" "\"width\": 0.25" "\"beta1\": 0.5" "\"lambda_warmup\": 500"
                "\"mask_range\": \"signed\"" "\"hard_mask\": \"on\"" "\"diff_augment\": \"on\"" "\"ema\": 0.999"
-               "\"mask_ambiguity\": 6,")
+               "\"mask_ambiguity\": 6," "\"minibatch_stddev\": \"on\"")
 expect(${PROGRAM} 0 "" export --checkpoint ${RUN}/patch/checkpoint.safetensors --n 3 --out ${RUN}/pairs)
 get_filename_component(name ${PROGRAM} NAME_WE)
 png_size(${RUN}/pairs/images/${name}_000002.png image_size)
@@ -40,7 +40,8 @@ require_config(${RUN}/patch "\"recipe\": \"patch\"" "\"patch\": 32" "\"networks\
 foreach(case "--patch;64;--patch 64 differs from the run's 32" "--networks;paper;--networks paper differs from the run's dcgan"
              "--intensity;none;--intensity none differs from the run's stretch"
              "--smooth-mask;hard;--smooth-mask hard differs from the run's soft"
-             "--mask-ambiguity;2;--mask-ambiguity 2 differs from the run's 6")
+             "--mask-ambiguity;2;--mask-ambiguity 2 differs from the run's 6"
+             "--minibatch-stddev;off;--minibatch-stddev off differs from the run's on")
   list(GET case 0 flag)
   list(GET case 1 value)
   list(GET case 2 message)
@@ -51,7 +52,8 @@ endforeach()
 expect(${PROGRAM} 0 "" train --recipe paper --size 32 --width 0.25 ${common} --out ${RUN}/paper)
 require_config(${RUN}/paper "\"recipe\": \"paper\"" "\"patch\": 32" "\"intensity\": \"none\"" "\"networks\": \"paper\""
                "\"beta1\": 0.9" "\"lambda_warmup\": 0" "\"mask_range\": \"unit\"" "\"hard_mask\": \"off\""
-               "\"diff_augment\": \"off\"" "\"ema\": 0," "\"smooth_mask\": \"soft\"" "\"mask_ambiguity\": 0,")
+               "\"diff_augment\": \"off\"" "\"ema\": 0," "\"smooth_mask\": \"soft\"" "\"mask_ambiguity\": 0,"
+               "\"minibatch_stddev\": \"off\"")
 
 # 3. A flag given explicitly wins over the recipe.
 expect(${PROGRAM} 0 "" train --size 64 ${common} --ema 0 --intensity none --beta1 0.7 --out ${RUN}/mixed)
@@ -71,7 +73,7 @@ endforeach()
 #     in sample/export (which need the generator only); --balance K: the real batches drawn
 #     alike from K texture modalities, recorded and kept (the recipe's default on --data: 5).
 expect(${PROGRAM} 0 "--balance 2: modalities of" train --size 64 ${common} --d-width 0.5 --balance 2 --out ${RUN}/wide_d)
-require_config(${RUN}/wide_d "\"width\": 0.25" "\"d_width\": 0.5" "\"balance\": 2,")
+require_config(${RUN}/wide_d "\"width\": 0.25" "\"d_width\": 0.5" "\"balance\": 2," "\"minibatch_stddev\": \"off\"")
 require_config(${RUN}/patch "\"d_width\": 0.25" "\"balance\": 0,")
 expect(${PROGRAM} 0 "" train --resume --iters 3 --threads 1 --out ${RUN}/wide_d)
 require_config(${RUN}/wide_d "\"d_width\": 0.5" "\"balance\": 2,")
@@ -94,7 +96,10 @@ foreach(case "--recipe;fast;--recipe takes patch or paper" "--patch;48;--patch 4
              "--size;64;--d-width;0.125;--d-width 0.125 is not built"
              "--recipe;paper;--size;32;--width;0.25;--d-width;0.5;a discriminator of its own width needs --networks dcgan"
              "--d-width;0.3;--d-width 0.3: use 1, 0.5, 0.25 or 0.125"
-             "--balance;9;--balance 9: more modalities than the 8 training images")
+             "--balance;9;--balance 9: more modalities than the 8 training images"
+             "--minibatch-stddev;maybe;--minibatch-stddev takes on or off"
+             "--recipe;paper;--size;32;--width;0.25;--minibatch-stddev;on;--minibatch-stddev on needs --networks dcgan"
+             "--size;64;--d-width;0.5;--minibatch-stddev;on;--minibatch-stddev on is built with a discriminator of the generator's width only")
   list(POP_BACK case message)
   expect(${PROGRAM} 2 "${message}" train ${case} ${common} --out ${RUN}/bad)
 endforeach()

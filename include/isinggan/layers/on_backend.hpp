@@ -18,6 +18,7 @@
 #include "isinggan/layers/dense.hpp"
 #include "isinggan/layers/dropout.hpp"
 #include "isinggan/layers/max_pool2d.hpp"
+#include "isinggan/layers/minibatch_stddev.hpp"
 #include "isinggan/layers/reshape.hpp"
 #include "isinggan/layers/residual.hpp"
 #include "isinggan/layers/sequential.hpp"
@@ -52,6 +53,10 @@ struct rebind_backend<dense<I, O, From>, B> {
 template <int C, int Rank, class From, class B>
 struct rebind_backend<basic_batch_norm<C, Rank, From>, B> {
     using type = basic_batch_norm<C, Rank, B>;
+};
+template <int C, class From, class B>
+struct rebind_backend<minibatch_stddev<C, From>, B> {
+    using type = minibatch_stddev<C, B>;
 };
 template <class Fn, class From, class B>
 struct rebind_backend<basic_activation<Fn, From>, B> {

@@ -13,6 +13,11 @@
 // network without normalisation stayed in balance (the ablation table of
 // docs/gan-recipe.md). Same input (4 channels: image, mask) and output
 // ([N, 1, 1, 1] logits) as the paper's, so the trainer takes either.
+//
+// With MinibatchStddev, a minibatch_stddev layer (layers/minibatch_stddev.hpp)
+// before the last convolution appends the batch's feature spread at 4 × 4:
+// the discriminator can tell a batch of one mode from a varied real batch.
+#include <type_traits>
 #include <utility>
 
 #include "isinggan/layers.hpp"
@@ -33,22 +38,24 @@ constexpr int maps(int layer, int width_divisor) {
     return (m > 1024 ? 1024 : m) / width_divisor;
 }
 
-template <int Size, int WidthDivisor, class Layers>
+template <int Size, int WidthDivisor, bool MinibatchStddev, class Layers>
 struct body_of;
-template <int Size, int WidthDivisor, int... L>
-struct body_of<Size, WidthDivisor, std::integer_sequence<int, L...>> {
+template <int Size, int WidthDivisor, bool MinibatchStddev, int... L>
+struct body_of<Size, WidthDivisor, MinibatchStddev, std::integer_sequence<int, L...>> {
     template <int Layer>
     using down = sequential<conv2d<(Layer == 0 ? 4 : maps(Layer - 1, WidthDivisor)), maps(Layer, WidthDivisor), 4, 2, 1>,
                             leaky_relu>;
     static constexpr int last = maps(int(sizeof...(L)) - 1, WidthDivisor);
-    using type = sequential<down<L>..., conv2d<last, 1, 4, 1, 0>>;
+    using type = std::conditional_t<MinibatchStddev,
+                                    sequential<down<L>..., minibatch_stddev<last>, conv2d<last + 1, 1, 4, 1, 0>>,
+                                    sequential<down<L>..., conv2d<last, 1, 4, 1, 0>>>;
 };
 
 }  // namespace dcgan_detail
 
-template <int Size = 64, int WidthDivisor = 1, class Backend = cpu>
+template <int Size = 64, int WidthDivisor = 1, class Backend = cpu, bool MinibatchStddev = false>
 class dcgan_discriminator
-    : public on_backend<typename dcgan_detail::body_of<Size, WidthDivisor,
+    : public on_backend<typename dcgan_detail::body_of<Size, WidthDivisor, MinibatchStddev,
                                                        std::make_integer_sequence<int, dcgan_detail::downsamplings(Size)>>::type,
                         Backend> {
     static_assert((generator_detail::check_parameters<Size, WidthDivisor>(), true));
@@ -58,15 +65,16 @@ public:
     static constexpr int width_divisor = WidthDivisor;
     /// Input channels: RGB image and mask.
     static constexpr int input_channels = 4;
+    static constexpr bool minibatch_stddev = MinibatchStddev;
 };
 
 }  // namespace isinggan::models
 
 namespace isinggan {
 
-template <int Size, int WidthDivisor, class From, class B>
-struct rebind_backend<models::dcgan_discriminator<Size, WidthDivisor, From>, B> {
-    using type = models::dcgan_discriminator<Size, WidthDivisor, B>;
+template <int Size, int WidthDivisor, class From, bool MinibatchStddev, class B>
+struct rebind_backend<models::dcgan_discriminator<Size, WidthDivisor, From, MinibatchStddev>, B> {
+    using type = models::dcgan_discriminator<Size, WidthDivisor, B, MinibatchStddev>;
 };
 
 }  // namespace isinggan

@@ -8,6 +8,7 @@
 #include "isinggan/losses/dice.hpp"
 #include "isinggan/losses/mrf.hpp"
 #include "backend/cuda/parity.hpp"
+#include "losses/mrf/custom_policies.hpp"
 
 using namespace isinggan;
 
@@ -99,10 +100,9 @@ void check_mrf(const tensor<cpu>& f, mrf_options options, std::uint64_t seed) {
           test::parity_tolerance);
 }
 
-/// The same with image_guided<0.5> weights: map and guide gradients, both gradient modes.
-template <class Pairwise, class Neighborhood>
+/// The same with guided weights (image_guided<0.5> unless named): map and guide gradients, both gradient modes.
+template <class Pairwise, class Neighborhood, class weighting = image_guided<0.5>>
 void check_guided_mrf(const tensor<cpu>& f, const tensor<cpu>& guide, mrf_options options, std::uint64_t seed) {
-    using weighting = image_guided<0.5>;
     rng gen(seed);
     mrf_loss<Pairwise, Neighborhood, weighting> loss(options);
     const auto gf = to_device(f), gguide = to_device(guide);
@@ -170,6 +170,29 @@ TEST_CASE("cuda MRF losses: fused energy and gradient match the CPU") {
                                                          gradient_mode::accumulate),
                         shape_error);
     }
+}
+
+TEST_CASE("cuda MRF losses: a pairwise energy and a weighting defined in a test file run on the GPU as on the CPU") {
+    // The definitions of losses/mrf/custom_policies.hpp, written once: the CUDA
+    // kernel calls the same functions as the CPU kernel, with no device twin.
+    using testing::mrf::log_cosh;
+    using testing::mrf::luminance_lorentzian;
+    rng gen(61);
+    const mrf_options summed{.lambda = 0.7, .reduce = reduction::sum};
+    const mrf_options mean{.lambda = 1.5, .reduce = reduction::mean};
+    const tensor<cpu> soft = test::random_tensor({3, 2, 9, 11}, gen, 0.0, 1.0);
+    const tensor<cpu> guide = test::random_tensor({3, 3, 9, 11}, gen, -1.0, 1.0);
+    check_mrf<log_cosh, four_neighborhood>(soft, summed, 21);
+    check_mrf<log_cosh, eight_neighborhood_distance_weighted>(soft, mean, 22);
+    check_guided_mrf<log_cosh, eight_neighborhood, luminance_lorentzian>(soft, guide, summed, 23);
+    check_guided_mrf<ising_squared, four_neighborhood, luminance_lorentzian>(soft, guide, mean, 24);
+    // Without weight_gradient the guide's gradient is refused, as on the CPU.
+    const auto gf = to_device(soft), gguide = to_device(guide);
+    tensor<cuda> grad, grad_guide;
+    CHECK_THROWS_AS((ops::mrf_forward_backward<log_cosh, four_neighborhood,
+                                               testing::mrf::luminance_lorentzian_without_gradient>(
+                        cuda{}, gf, gguide, &grad, summed, gradient_mode::overwrite, &grad_guide)),
+                    argument_error);
 }
 
 TEST_CASE("cuda laplacian_l1: energy and gradient match the CPU, both borders") {

@@ -1,4 +1,4 @@
-// Pooling, upsampling and channel concatenation on the GPU against the CPU layers.
+// Pooling, upsampling, channel concatenation and the minibatch standard deviation on the GPU against the CPU layers.
 #include <doctest/doctest.h>
 
 #include "isinggan/backend/cuda/kernels.cuh"
@@ -6,6 +6,8 @@
 #include "isinggan/layers/avg_pool2d.hpp"
 #include "isinggan/backend/cpu/channel_concat.hpp"
 #include "isinggan/layers/max_pool2d.hpp"
+#include "isinggan/layers/minibatch_stddev.hpp"
+#include "isinggan/layers/on_backend.hpp"
 #include "isinggan/layers/upsample.hpp"
 #include "backend/cuda/parity.hpp"
 
@@ -128,4 +130,27 @@ TEST_CASE("cuda concat_channels and split_channels match the CPU") {
     CHECK_PARITY(gdb, b);
     CHECK_THROWS_AS(concat_channels(cuda{}, ga, to_device(tensor<cpu>({2, 1, 5, 6})), gout), shape_error);
     CHECK_THROWS_AS(split_channels(cuda{}, gout, 5, gda, gdb), shape_error);
+}
+
+TEST_CASE("cuda minibatch_stddev matches the CPU layer, and the layer moves to the GPU") {
+    rng gen(87);
+    for (const shape4 s : {shape4{5, 3, 4, 4}, shape4{64, 32, 4, 4}, shape4{1, 2, 3, 3}}) {
+        CAPTURE(s.str());
+        const tensor<cpu> x = test::random_tensor(s, gen);
+        tensor<cpu> y, sigma, dx;
+        ops::minibatch_stddev_forward(cpu{}, x, y, sigma);
+        const tensor<cpu> dy = test::random_tensor(y.shape(), gen);
+        ops::minibatch_stddev_backward(cpu{}, x, sigma, dy, dx);
+        const auto gx = to_device(x), gdy = to_device(dy);
+        tensor<cuda> gy, gsigma, gdx;
+        ops::minibatch_stddev_forward(cuda{}, gx, gy, gsigma);
+        ops::minibatch_stddev_backward(cuda{}, gx, gsigma, gdy, gdx);
+        CHECK_PARITY(gy, y);
+        CHECK_PARITY(gsigma, sigma);
+        CHECK_PARITY(gdx, dx);
+    }
+    on_backend<minibatch_stddev<3>, cuda> layer;
+    const auto gx = to_device(test::random_tensor({4, 3, 2, 2}, gen));
+    CHECK(layer.forward(gx).shape() == shape4{4, 4, 2, 2});
+    CHECK_THROWS_AS(layer.backward(to_device(tensor<cpu>({4, 3, 2, 2}))), shape_error);
 }

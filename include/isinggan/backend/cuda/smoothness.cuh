@@ -13,7 +13,7 @@ namespace isinggan::ops {
 
 /// λ·E(map) and its gradient into grad (written or added, as `mode` says);
 /// `guide` is read only by image-guided weightings.
-template <pairwise_energy Pairwise, neighborhood Neighborhood, class Weighting>
+template <pairwise_energy Pairwise, neighborhood Neighborhood, pair_weighting Weighting>
 double smoothness_forward_backward(cuda, const mrf_loss<Pairwise, Neighborhood, Weighting>& loss,
                                    const tensor<cuda>& map, const tensor<cuda>& guide, tensor<cuda>& grad,
                                    gradient_mode mode) {

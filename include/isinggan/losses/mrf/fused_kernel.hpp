@@ -98,14 +98,13 @@ double plane_energy(const T* f, T* g, const T* weights, plane_view v, T scale, b
     return energy;
 }
 
-/// Adds `scale` · ∂E/∂I to the guide gradient gg of one sample (image_guided
-/// only). With d = I_p − I_q and E_pq the pair's energy summed over channels,
-///     ∂(w_pq E_pq)/∂I_p = −w_pq E_pq d / σ²,   and the opposite for I_q.
-/// A plain scatter over pairs: it is asked for rarely and kept simple.
+/// Adds `scale` · ∂E/∂I to the guide gradient gg of one sample (guided
+/// weightings with weight_gradient only). With E_pq the pair's energy summed
+/// over channels, ∂(w_pq E_pq)/∂I_p[c] = E_pq ∂w_pq/∂I_p[c], and likewise for
+/// I_q. A plain scatter over pairs: it is asked for rarely and kept simple.
 template <class Pairwise, class Neighborhood, class Weighting, class T>
 void add_guide_gradient(const T* f, std::size_t channels, const T* guide, T* gg, plane_view v, T scale) {
     const std::size_t stride = v.plane_size();
-    const T inv_var = static_cast<T>(1.0 / (Weighting::sigma * Weighting::sigma));
     for (std::ptrdiff_t y = 0; y < v.h; ++y)
         for (std::ptrdiff_t x = 0; x < v.w; ++x)
             for (const neighbor_offset& o : Neighborhood::offsets) {
@@ -116,12 +115,12 @@ void add_guide_gradient(const T* f, std::size_t channels, const T* guide, T* gg,
                 T e = static_cast<T>(pair_constant<Pairwise>());
                 for (std::size_t c = 0; c < channels; ++c)
                     e += Pairwise::energy(f[c * stride + p], f[c * stride + q]);
-                const T w = Weighting::weight(guide + p, guide + q, v.guide_channels, stride);
-                const T k = -scale * static_cast<T>(o.weight) * w * e * inv_var;
+                const T k = scale * static_cast<T>(o.weight) * e;
                 for (std::size_t c = 0; c < v.guide_channels; ++c) {
-                    const T d = guide[c * stride + p] - guide[c * stride + q];
-                    gg[c * stride + p] += k * d;
-                    gg[c * stride + q] -= k * d;
+                    const pair_derivative<T> dw =
+                        Weighting::weight_gradient(guide + p, guide + q, v.guide_channels, stride, c);
+                    gg[c * stride + p] += k * dw.first;
+                    gg[c * stride + q] += k * dw.second;
                 }
             }
 }

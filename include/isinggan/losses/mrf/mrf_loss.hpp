@@ -31,7 +31,7 @@
 
 namespace isinggan {
 
-template <pairwise_energy Pairwise, neighborhood Neighborhood = four_neighborhood, class Weighting = uniform>
+template <pairwise_energy Pairwise, neighborhood Neighborhood = four_neighborhood, pair_weighting Weighting = uniform>
 class mrf_loss {
     static_assert(mrf_detail::offsets_are_forward<Neighborhood>(),
                   "a neighborhood lists each offset pair once, as (dy > 0) or (dy == 0, dx > 0)");
@@ -120,7 +120,12 @@ private:
             if (grad_f == &f || (guide && (grad_f == guide || grad_guide == guide || grad_guide == &f)))
                 throw argument_error("MRF loss: a gradient tensor must not be an input tensor");
             prepare_gradient(*grad_f, f.shape(), mode, "MRF loss gradient (accumulate mode)");
-            if (grad_guide) prepare_gradient(*grad_guide, guide->shape(), mode, "MRF loss guide gradient");
+            if (grad_guide) {
+                if constexpr (!pair_weighting_with_gradient<Weighting>)
+                    throw argument_error("MRF loss: this weighting has no weight_gradient, so it cannot give "
+                                         "the guide's gradient (pass no grad_guide)");
+                prepare_gradient(*grad_guide, guide->shape(), mode, "MRF loss guide gradient");
+            }
         }
         const double scale = mrf_detail::output_scale(options_, f.shape());
         const T grad_scale = static_cast<T>(scale);
@@ -149,7 +154,7 @@ private:
                 e += mrf_detail::plane_energy<WithGradient, Pairwise, Neighborhood, Weighting>(
                     f.plane(n, c), g, w, view, grad_scale, c == 0);
             }
-            if constexpr (WithGradient && Weighting::needs_guide) {
+            if constexpr (WithGradient && pair_weighting_with_gradient<Weighting>) {
                 if (grad_guide)
                     mrf_detail::add_guide_gradient<Pairwise, Neighborhood, Weighting>(
                         f.sample(n), f.c(), g_image, grad_guide->sample(n), view, grad_scale);

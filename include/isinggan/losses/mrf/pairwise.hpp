@@ -2,8 +2,8 @@
 // Pairwise energies E(f_p, f_q) for the smoothness term of eq. (2).
 //
 // A pairwise policy is a struct with two static function templates:
-//     template <class T> static T energy(T a, T b);                    // E(a, b) >= 0
-//     template <class T> static pair_derivative<T> derivative(T a, T b); // {∂E/∂a, ∂E/∂b}
+//     template <class T> ISINGGAN_HOST_DEVICE static T energy(T a, T b);                    // E(a, b) >= 0
+//     template <class T> ISINGGAN_HOST_DEVICE static pair_derivative<T> derivative(T a, T b); // {∂E/∂a, ∂E/∂b}
 // and, optionally,
 //     static constexpr std::size_t channels;  // required channel count (0 or absent: any)
 //     static constexpr double pair_constant;  // added once per pair (absent: 0)
@@ -11,12 +11,18 @@
 // pair_constant + Σ_c E(f_p[c], f_q[c]). That is how potts<K> fits the same
 // fused kernel: 1 − Σ_k p_k q_k = 1 + Σ_k (−p_k q_k).
 //
+// The same definition runs in the CPU kernel (fused_kernel.hpp) and, marked
+// ISINGGAN_HOST_DEVICE (core/host_device.hpp), in the CUDA kernel
+// (backend/cuda/mrf.cuh): a policy is written once, for both backends.
+//
 // On a binary mask, ising, ising_bilinear and ising_squared all give eq. (3)
 // exactly: 0 for equal labels, 1 for different ones. They differ on relaxed
 // (soft) masks, which is what a sigmoid-activated generator outputs.
 #include <cmath>
 #include <concepts>
 #include <cstddef>
+
+#include "isinggan/core/host_device.hpp"
 
 namespace isinggan {
 
@@ -42,11 +48,11 @@ concept pairwise_energy = requires(float a, float b, double x, double y) {
 /// subgradient PyTorch's abs() also picks).
 struct ising {
     template <class T>
-    static T energy(T a, T b) {
+    ISINGGAN_HOST_DEVICE static T energy(T a, T b) {
         return std::abs(a - b);
     }
     template <class T>
-    static pair_derivative<T> derivative(T a, T b) {
+    ISINGGAN_HOST_DEVICE static pair_derivative<T> derivative(T a, T b) {
         const T s = a > b ? T(1) : (a < b ? T(-1) : T(0));
         return {s, -s};
     }
@@ -56,11 +62,11 @@ struct ising {
 /// labels with these means differ. Exact on binary masks and smooth everywhere.
 struct ising_bilinear {
     template <class T>
-    static T energy(T a, T b) {
+    ISINGGAN_HOST_DEVICE static T energy(T a, T b) {
         return a * (T(1) - b) + b * (T(1) - a);
     }
     template <class T>
-    static pair_derivative<T> derivative(T a, T b) {
+    ISINGGAN_HOST_DEVICE static pair_derivative<T> derivative(T a, T b) {
         return {T(1) - T(2) * b, T(1) - T(2) * a};
     }
 };
@@ -68,12 +74,12 @@ struct ising_bilinear {
 /// (f_p − f_q)²: exact on binary masks, the Gaussian-MRF (quadratic) prior on soft ones.
 struct ising_squared {
     template <class T>
-    static T energy(T a, T b) {
+    ISINGGAN_HOST_DEVICE static T energy(T a, T b) {
         const T d = a - b;
         return d * d;
     }
     template <class T>
-    static pair_derivative<T> derivative(T a, T b) {
+    ISINGGAN_HOST_DEVICE static pair_derivative<T> derivative(T a, T b) {
         const T g = T(2) * (a - b);
         return {g, -g};
     }
@@ -90,11 +96,11 @@ struct potts {
     static constexpr std::size_t channels = K;
     static constexpr double pair_constant = 1.0;
     template <class T>
-    static T energy(T a, T b) {  // one channel's share: −p_k q_k
+    ISINGGAN_HOST_DEVICE static T energy(T a, T b) {  // one channel's share: −p_k q_k
         return -a * b;
     }
     template <class T>
-    static pair_derivative<T> derivative(T a, T b) {
+    ISINGGAN_HOST_DEVICE static pair_derivative<T> derivative(T a, T b) {
         return {-b, -a};
     }
 };
@@ -110,13 +116,13 @@ template <double Delta>
 struct huber {
     static_assert(Delta > 0.0, "huber<Delta> needs Delta > 0");
     template <class T>
-    static T energy(T a, T b) {
+    ISINGGAN_HOST_DEVICE static T energy(T a, T b) {
         const T d = std::abs(a - b);
         const T delta = static_cast<T>(Delta);
         return d <= delta ? d * d / (T(2) * delta) : d - delta / T(2);
     }
     template <class T>
-    static pair_derivative<T> derivative(T a, T b) {
+    ISINGGAN_HOST_DEVICE static pair_derivative<T> derivative(T a, T b) {
         const T d = a - b;
         const T delta = static_cast<T>(Delta);
         const T g = std::abs(d) <= delta ? d / delta : (d > 0 ? T(1) : T(-1));
@@ -131,13 +137,13 @@ template <double Eps>
 struct charbonnier {
     static_assert(Eps > 0.0, "charbonnier<Eps> needs Eps > 0");
     template <class T>
-    static T energy(T a, T b) {
+    ISINGGAN_HOST_DEVICE static T energy(T a, T b) {
         const T d = a - b;
         const T eps = static_cast<T>(Eps);
         return std::sqrt(d * d + eps * eps) - eps;
     }
     template <class T>
-    static pair_derivative<T> derivative(T a, T b) {
+    ISINGGAN_HOST_DEVICE static pair_derivative<T> derivative(T a, T b) {
         const T d = a - b;
         const T eps = static_cast<T>(Eps);
         const T g = d / std::sqrt(d * d + eps * eps);

@@ -10,10 +10,44 @@
 // change where the image changes (the paper's stated future work).
 //
 // The weight multiplies the neighborhood's own weight (1/√2 on diagonals, say).
+//
+// A weighting is a struct with
+//     static constexpr bool needs_guide;
+// and, when it needs a guide, the weight of a pair from the guide's pixels p
+// and q (channel planes `stride` elements apart):
+//     template <class T> ISINGGAN_HOST_DEVICE
+//     static T weight(const T* p, const T* q, std::size_t channels, std::size_t stride);
+// and optionally, for the guide's gradient (forward_backward's grad_guide),
+// the two partial derivatives with respect to channel c of I_p and of I_q:
+//     template <class T> ISINGGAN_HOST_DEVICE
+//     static pair_derivative<T> weight_gradient(const T* p, const T* q, std::size_t channels,
+//                                               std::size_t stride, std::size_t c);
+// Both the CPU and the CUDA kernel call these same functions (see pairwise.hpp).
 #include <cmath>
+#include <concepts>
 #include <cstddef>
 
+#include "isinggan/core/host_device.hpp"
+#include "isinggan/losses/mrf/pairwise.hpp"
+
 namespace isinggan {
+
+/// The contract of a weighting (checked where it is used).
+template <class W>
+concept pair_weighting = requires {
+    { W::needs_guide } -> std::convertible_to<bool>;
+} && (!W::needs_guide || requires(const float* pf, const double* pd, std::size_t n) {
+    { W::weight(pf, pf, n, n) } -> std::convertible_to<float>;
+    { W::weight(pd, pd, n, n) } -> std::convertible_to<double>;
+});
+
+/// A guided weighting that can also give the guide's gradient.
+template <class W>
+concept pair_weighting_with_gradient =
+    pair_weighting<W> && W::needs_guide && requires(const float* pf, const double* pd, std::size_t n) {
+        { W::weight_gradient(pf, pf, n, n, n) } -> std::same_as<pair_derivative<float>>;
+        { W::weight_gradient(pd, pd, n, n, n) } -> std::same_as<pair_derivative<double>>;
+    };
 
 /// w_pq = 1: no guide image.
 struct uniform {
@@ -34,7 +68,7 @@ struct image_guided {
 
     /// ‖I_p − I_q‖² over `channels` channel planes `stride` elements apart.
     template <class T>
-    static T squared_distance(const T* p, const T* q, std::size_t channels, std::size_t stride) {
+    ISINGGAN_HOST_DEVICE static T squared_distance(const T* p, const T* q, std::size_t channels, std::size_t stride) {
         T s = 0;
         for (std::size_t c = 0; c < channels; ++c) {
             const T d = p[c * stride] - q[c * stride];
@@ -44,8 +78,16 @@ struct image_guided {
     }
 
     template <class T>
-    static T weight(const T* p, const T* q, std::size_t channels, std::size_t stride) {
+    ISINGGAN_HOST_DEVICE static T weight(const T* p, const T* q, std::size_t channels, std::size_t stride) {
         return std::exp(-squared_distance(p, q, channels, stride) / static_cast<T>(2.0 * Sigma * Sigma));
+    }
+
+    /// ∂w/∂I_p[c] = −w (I_p[c] − I_q[c]) / σ², and the opposite for I_q[c].
+    template <class T>
+    ISINGGAN_HOST_DEVICE static pair_derivative<T> weight_gradient(const T* p, const T* q, std::size_t channels,
+                                                                   std::size_t stride, std::size_t c) {
+        const T g = -weight(p, q, channels, stride) * (p[c * stride] - q[c * stride]) * static_cast<T>(1.0 / (Sigma * Sigma));
+        return {g, -g};
     }
 };
 
