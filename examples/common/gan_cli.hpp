@@ -127,7 +127,8 @@ inline void print_usage(const std::string& program, std::ostream& out) {
         << "                   recipe: on; default off)\n"
         << "  --balance K      cluster the training images into K modalities (the paper's texture features,\n"
         << "                   k-means) and draw each modality alike into the real batches (default 0: every\n"
-        << "                   image alike; the patch recipe with --data and no --modalities: 5)\n"
+        << "                   image alike; the patch recipe with --minibatch-stddev off, --data and no\n"
+        << "                   --modalities: 5)\n"
         << "  --holdout F      never train on the share F of the images that unet --test-fraction F\n"
         << "                   --split-seed S tests on (default 0: train on all); --split-seed S (default 0)\n"
         << "  see examples/README.md for every flag and the outputs\n";

@@ -375,17 +375,19 @@ private:
             // --minutes; an explicit --iters wins.
             if (size == 64 && !a.given.count("--iters") && !a.resume) a.iters = recipe_steps_64;
             if (!a.intensity) a.intensity = "stretch";
-            // A mix of imaging modalities (real data, not one --modality of it): each drawn alike, so
-            // that the minorities (bright-field, stained tissue) are drawn too (docs/gan-recipe.md,
-            // "mode coverage").
-            if (!a.balance && !a.resume && !a.data.empty() && a.modalities.empty()) a.balance = 5;
             if (!a.patch) a.patch = size == 64 ? 32 : size;  // measured at 64 px only
             if (!a.networks) a.networks = dcgan_built(*a.patch, width_divisor(*a.width)) ? "dcgan" : "paper";
-            // The minibatch standard deviation: the generators of balanced runs still dropped whole
-            // modalities in two seeds of five; with it they drew them (docs/gan-recipe.md, "mode coverage").
+            // The minibatch standard deviation: without it the generators dropped whole modalities in
+            // some seeds, balanced batches or not; with it every seed drew them (docs/gan-recipe.md,
+            // "the minibatch standard deviation").
             if (!a.minibatch_stddev && !a.resume && *a.networks == "dcgan" &&
                 (!a.d_width || discriminator_width_divisor(*a.d_width) == width_divisor(*a.width)))
                 a.minibatch_stddev = true;
+            // Without it, a mix of imaging modalities (real data, not one --modality of it) is drawn
+            // alike, so that the minorities (bright-field, stained tissue) are drawn at all. With it
+            // the balance is not needed and over-draws the low-contrast minorities.
+            if (!a.balance && !a.resume && !a.data.empty() && a.modalities.empty() && !a.minibatch_stddev.value_or(false))
+                a.balance = 5;
         }
         if (!a.patch) a.patch = size;
         if (!models::supported_size(*a.patch) || *a.patch > size)

@@ -80,10 +80,15 @@ require_config(${RUN}/wide_d "\"d_width\": 0.5" "\"balance\": 2,")
 expect(${PROGRAM} 2 "--d-width 0.25 differs from the run's 0.5" train --resume --iters 4 --d-width 0.25 --out ${RUN}/wide_d)
 expect(${PROGRAM} 2 "--balance 3 differs from the run's 2" train --resume --iters 4 --balance 3 --out ${RUN}/wide_d)
 expect(${PROGRAM} 0 "" export --checkpoint ${RUN}/wide_d/checkpoint.safetensors --n 6 --out ${RUN}/wide_d_pairs)
-# On --data (a mix of modalities) the recipe balances 5 of them; --balance 0 turns it off.
-expect(${PROGRAM} 0 "--balance 5: modalities of" train --size 64 ${common} --data ${RUN}/wide_d_pairs --out ${RUN}/on_data)
-require_config(${RUN}/on_data "\"balance\": 5,")
-expect(${PROGRAM} 0 "" train --size 64 ${common} --data ${RUN}/wide_d_pairs --balance 0 --out ${RUN}/on_data_plain)
+# On --data (a mix of modalities) the recipe's minibatch standard deviation needs no balance;
+# without it (--minibatch-stddev off) the recipe balances 5 modalities; --balance 0 turns that off.
+expect(${PROGRAM} 0 "" train --size 64 ${common} --data ${RUN}/wide_d_pairs --out ${RUN}/on_data)
+require_config(${RUN}/on_data "\"balance\": 0," "\"minibatch_stddev\": \"on\"")
+expect(${PROGRAM} 0 "--balance 5: modalities of" train --size 64 ${common} --data ${RUN}/wide_d_pairs
+       --minibatch-stddev off --out ${RUN}/on_data_balanced)
+require_config(${RUN}/on_data_balanced "\"balance\": 5," "\"minibatch_stddev\": \"off\"")
+expect(${PROGRAM} 0 "" train --size 64 ${common} --data ${RUN}/wide_d_pairs --minibatch-stddev off --balance 0
+       --out ${RUN}/on_data_plain)
 require_config(${RUN}/on_data_plain "\"balance\": 0,")
 
 # 4. Refusals: exit 2 and a message naming the flag.
