@@ -45,12 +45,6 @@ set(uses_testing core backend layers testing)
 # that use it. They go when those types move to core/. Adding to this list
 # needs a reason written beside it.
 set(pending
-  backend/cuda/adam.cuh:optim/adam_options.hpp
-  backend/cuda/laplacian_l1.cuh:losses/mrf/laplacian_l1.hpp
-  backend/cuda/mrf.cuh:losses/mrf/neighborhood.hpp
-  backend/cuda/mrf.cuh:losses/mrf/options.hpp
-  backend/cuda/mrf.cuh:losses/mrf/pairwise.hpp
-  backend/cuda/mrf.cuh:losses/mrf/weighting.hpp
   backend/cuda/smoothness.cuh:losses/mrf/laplacian_l1.hpp
   backend/cuda/smoothness.cuh:losses/mrf/mrf_loss.hpp
   backend/cuda/smoothness.cuh:losses/mrf/no_smoothness.hpp)

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "layers/layer_check.hpp"
 
 using namespace isinggan;
@@ -72,4 +74,39 @@ TEST_CASE("layers: batch norm statistics, names and errors") {
         CHECK(q / 36 == doctest::Approx(1.0).epsilon(1e-3));
     }
     CHECK(bn.running_mean().data()[0] > 0.4f);  // 0.1 of a batch mean near 7
+}
+
+TEST_CASE("layers: the batch norm ops check their per-channel vectors, and the layer is exactly its ops") {
+    rng gen(33);
+    const tensor<cpu> x = random_tensor({3, 2, 4, 4}, gen, -1.0, 2.0);
+    tensor<cpu> weight({2, 1, 1, 1}), bias({2, 1, 1, 1}), mean({2, 1, 1, 1}), var({2, 1, 1, 1}), wrong({3, 1, 1, 1});
+    weight.fill(1.5f);
+    var.fill(1.0f);
+    tensor<cpu> y, save_mean, save_inv_std;
+    CHECK_THROWS_WITH_AS(ops::batch_norm2d_forward_training(cpu{}, x, wrong, bias, mean, var, 0.1f, 1e-5f, y,
+                                                            save_mean, save_inv_std),
+                         doctest::Contains("weight has 3 values for 2 channels"), shape_error);
+    CHECK_THROWS_WITH_AS(ops::batch_norm2d_forward_inference(cpu{}, x, weight, bias, mean, wrong, 1e-5f, y, save_mean,
+                                                             save_inv_std),
+                         doctest::Contains("running_var has 3 values"), shape_error);
+    CHECK_THROWS_WITH_AS(ops::batch_norm2d_forward_training(cpu{}, tensor<cpu>({1, 2, 1, 1}), weight, bias, mean, var,
+                                                            0.1f, 1e-5f, y, save_mean, save_inv_std),
+                         doctest::Contains("more than one value per channel"), shape_error);
+
+    // The layer's forward and backward are the ops' results, bit for bit.
+    batch_norm2d<2> bn;
+    bn.weight().value.fill(1.5f);
+    const tensor<cpu>& layer_y = bn.forward(x);
+    ops::batch_norm2d_forward_training(cpu{}, x, weight, bias, mean, var, 0.1f, 1e-5f, y, save_mean, save_inv_std);
+    CHECK(std::equal(y.begin(), y.end(), layer_y.begin()));
+    CHECK(std::equal(mean.begin(), mean.end(), bn.running_mean().begin()));
+    const tensor<cpu> dy = random_tensor(x.shape(), gen, -1.0, 1.0);
+    tensor<cpu> dx, weight_grad({2, 1, 1, 1}), bias_grad({2, 1, 1, 1});
+    ops::batch_norm2d_backward(cpu{}, x, dy, weight, save_mean, save_inv_std, true, dx, weight_grad, bias_grad);
+    const tensor<cpu>& layer_dx = bn.backward(dy);
+    CHECK(std::equal(dx.begin(), dx.end(), layer_dx.begin()));
+    CHECK(std::equal(weight_grad.begin(), weight_grad.end(), bn.weight().grad.begin()));
+    CHECK_THROWS_WITH_AS(ops::batch_norm2d_backward(cpu{}, x, dy, weight, save_mean, save_inv_std, true, dx, wrong,
+                                                    bias_grad),
+                         doctest::Contains("weight gradient has 3 values"), shape_error);
 }

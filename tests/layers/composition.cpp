@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "isinggan/core/transfer.hpp"
+#include "isinggan/backend/transfer.hpp"
 #include "layers/layer_check.hpp"
 #include "support/network_check.hpp"
 

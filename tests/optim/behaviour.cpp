@@ -80,6 +80,18 @@ TEST_CASE("optimizers: the first Adam step moves every element by lr against its
     for (float g : m.b.grad) CHECK(g == 0.0f);
 }
 
+TEST_CASE("optimizers: ops::adam_step checks its step number and shapes") {
+    tensor<cpu> w({2, 3, 1, 1}), g({2, 3, 1, 1}), m({2, 3, 1, 1}), v({2, 3, 1, 1}), wrong({3, 2, 1, 1});
+    g.fill(1.0f);
+    CHECK_THROWS_WITH_AS(ops::adam_step(cpu{}, adam_options{}, 0, w, g, m, v),
+                         doctest::Contains("step number must be at least 1"), argument_error);
+    CHECK_THROWS_WITH_AS(ops::adam_step(cpu{}, adam_options{}, 1, w, g, wrong, v),
+                         doctest::Contains("parameter and exp_avg"), shape_error);
+    // One step from zero moments moves every element by lr against the gradient's sign.
+    ops::adam_step(cpu{}, adam_options{.lr = 0.5}, 1, w, g, m, v);
+    for (float x : w) CHECK(x == doctest::Approx(-0.5).epsilon(1e-6));
+}
+
 TEST_CASE("optimizers: SGD with momentum accumulates the velocity") {
     one_param m;
     m.a.grad.fill(1.0f);

@@ -23,7 +23,7 @@
 #include "isinggan/core/parameter.hpp"
 #include "isinggan/core/random.hpp"
 #include "isinggan/core/tensor.hpp"
-#include "isinggan/core/transfer.hpp"
+#include "isinggan/backend/transfer.hpp"
 
 namespace isinggan::init {
 

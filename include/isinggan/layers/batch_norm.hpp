@@ -58,93 +58,26 @@ public:
             throw shape_error(std::string(name) + ": training needs more than one value per channel, got input " +
                               x.shape().str());
         trained_forward_ = training_;
-        if constexpr (!std::same_as<Backend, cpu>) {
-            input_ = &x;
-#ifdef ISINGGAN_CUDA_OPS
-            if (training_)
-                ops::batch_norm2d_forward_training(Backend{}, x, weight_.value, bias_.value, running_mean_,
-                                                   running_var_, momentum_, eps_, y_, mean_, inv_std_);
-            else
-                ops::batch_norm2d_forward_inference(Backend{}, x, weight_.value, bias_.value, running_mean_,
-                                                    running_var_, eps_, y_, mean_, inv_std_);
-#endif
-            return y_;
-        } else {
-            float* mean = mean_.data();
-            float* inv_std = inv_std_.data();
-            if (training_) {
-                ops::channel_mean_var(cpu{}, x, mean_.values(), var_.values());
-                const float m = momentum_;
-                const double unbias = double(count) / double(count - 1);
-                for (int c = 0; c < C; ++c) {
-                    inv_std[c] = float(1.0 / std::sqrt(double(var_.data()[c]) + eps_));
-                    running_mean_.data()[c] = (1.0f - m) * running_mean_.data()[c] + m * mean[c];
-                    running_var_.data()[c] = float((1.0 - m) * running_var_.data()[c] + m * var_.data()[c] * unbias);
-                }
-            } else {
-                for (int c = 0; c < C; ++c) {
-                    mean[c] = running_mean_.data()[c];
-                    inv_std[c] = float(1.0 / std::sqrt(double(running_var_.data()[c]) + eps_));
-                }
-            }
-            input_ = &x;
-            y_.resize(x.shape());
-            const std::size_t plane = x.shape().plane_size();
-            cpu_detail::parallel_for(long(x.n() * C), plane * 4, [&](long t) {
-                const int c = int(t % C);
-                const float mu = mean[c], s = inv_std[c], g = weight_.value.data()[c], b = bias_.value.data()[c];
-                const float* xp = x.data() + t * plane;
-                float* yp = y_.data() + t * plane;
-                for (std::size_t i = 0; i < plane; ++i) yp[i] = g * ((xp[i] - mu) * s) + b;
-            });
-            return y_;
-        }
+        input_ = &x;
+        if (training_)
+            ops::batch_norm2d_forward_training(Backend{}, x, weight_.value, bias_.value, running_mean_, running_var_,
+                                               momentum_, eps_, y_, mean_, inv_std_);
+        else
+            ops::batch_norm2d_forward_inference(Backend{}, x, weight_.value, bias_.value, running_mean_, running_var_,
+                                                eps_, y_, mean_, inv_std_);
+        return y_;
     }
 
-    // Training: dx = g s / M (M dy - sum(dy) - xhat sum(dy xhat)), the batch
-    // statistics depending on x. Evaluation: dx = g s dy. Both: dweight +=
-    // sum(dy xhat), dbias += sum(dy), sums per channel over N, H, W (M values).
-    // xhat = (x - mean) s is recomputed from the input rather than stored,
-    // which saves an activation-sized buffer per batch norm.
+    // The gradient (formulas in backend/cpu/batch_norm.hpp) recomputes xhat
+    // from the input rather than storing it, which saves an activation-sized
+    // buffer per batch norm.
     const tensor<Backend>& backward(const tensor<Backend>& dy) {
         const char* name = Rank == 1 ? "batch_norm1d" : "batch_norm2d";
         layer_detail::require_forward_done(input_, name);
         layer_detail::require_grad_shape(dy.shape(), y_.shape(), name);
-        if constexpr (!std::same_as<Backend, cpu>) {
-#ifdef ISINGGAN_CUDA_OPS
-            ops::batch_norm2d_backward(Backend{}, *input_, dy, weight_.value, mean_, inv_std_, trained_forward_, dx_,
-                                       weight_.grad, bias_.grad);
-#endif
-            return dx_;
-        } else {
-            const std::size_t n = dy.n(), plane = dy.shape().plane_size();
-            const double count = double(n * plane);
-            dx_.resize(dy.shape());
-            cpu_detail::parallel_for(C, n * plane * 6, [&](long c) {
-                const float mu = mean_.data()[c], s = inv_std_.data()[c];
-                double sum_dy = 0.0, sum_dy_xhat = 0.0;
-                for (std::size_t b = 0; b < n; ++b) {
-                    const float* d = dy.plane(b, c);
-                    const float* xp = input_->plane(b, c);
-                    for (std::size_t i = 0; i < plane; ++i) {
-                        sum_dy += d[i];
-                        sum_dy_xhat += double(d[i]) * ((xp[i] - mu) * s);
-                    }
-                }
-                weight_.grad.data()[c] += float(sum_dy_xhat);
-                bias_.grad.data()[c] += float(sum_dy);
-                const float k = weight_.value.data()[c] * inv_std_.data()[c];
-                const float mean_dy = trained_forward_ ? float(sum_dy / count) : 0.0f;
-                const float mean_dy_xhat = trained_forward_ ? float(sum_dy_xhat / count) : 0.0f;
-                for (std::size_t b = 0; b < n; ++b) {
-                    const float* d = dy.plane(b, c);
-                    const float* xp = input_->plane(b, c);
-                    float* out = dx_.plane(b, c);
-                    for (std::size_t i = 0; i < plane; ++i) out[i] = k * (d[i] - mean_dy - (xp[i] - mu) * s * mean_dy_xhat);
-                }
-            });
-            return dx_;
-        }
+        ops::batch_norm2d_backward(Backend{}, *input_, dy, weight_.value, mean_, inv_std_, trained_forward_, dx_,
+                                   weight_.grad, bias_.grad);
+        return dx_;
     }
 
     void set_training(bool on) { training_ = on; }
@@ -176,7 +109,7 @@ private:
     bool trained_forward_ = true;  // the mode of the forward that backward differentiates
     parameter<Backend> weight_{vec}, bias_{vec};
     tensor<Backend> running_mean_{vec}, running_var_{vec};
-    tensor<Backend> mean_{vec}, var_{vec}, inv_std_{vec};  // statistics of the last forward
+    tensor<Backend> mean_{vec}, inv_std_{vec};  // statistics of the last forward
     const tensor<Backend>* input_ = nullptr;
     tensor<Backend> y_, dx_;
 };

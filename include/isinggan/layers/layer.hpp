@@ -62,6 +62,7 @@
 
 #include "isinggan/backend/cpu/ops.hpp"
 #include "isinggan/backend/compiled.hpp"
+#include "isinggan/backend/transfer.hpp"
 #include "isinggan/core/backend.hpp"
 #include "isinggan/core/parameter.hpp"
 #include "isinggan/core/random.hpp"
@@ -126,21 +127,13 @@ constexpr int channels_after(int known, int out) { return out == any_channels ? 
 /// The CPU scratch memory (im2col columns) all layers of a thread share. A
 /// layer needs it only during one forward or backward call, so one workspace
 /// that grows to the largest request serves a whole network.
-inline cpu_workspace& layer_workspace() {
-    thread_local cpu_workspace ws;
-    return ws;
-}
+inline cpu_workspace& layer_workspace() { return thread_workspace(cpu{}); }
 
 /// The same for any backend: layer_workspace() on the CPU, the thread's
 /// cuDNN workspace on the GPU.
 template <class B>
 typename workspace_for<B>::type& layer_workspace_on() {
-    if constexpr (std::same_as<B, cpu>) {
-        return layer_workspace();
-    } else {
-        thread_local typename workspace_for<B>::type ws;
-        return ws;
-    }
+    return thread_workspace(B{});
 }
 
 /// The generator layers draw their default initial parameters from.
@@ -166,42 +159,22 @@ constexpr void require_cpu() {
     static_assert(std::same_as<B, cpu>, "isinggan: this layer runs on the cpu backend only so far");
 }
 
-/// Overwrites t with the values of the host tensor `host` (same number of elements).
-template <class B>
-void assign_from_host(tensor<B>& t, const tensor<cpu>& host) {
-    if constexpr (std::same_as<B, cpu>) {
-        std::copy(host.begin(), host.end(), t.begin());
-    } else {
-        const shape4 s = t.shape();
-        t.copy_from(host);
-        t.resize(s);
-    }
-}
+using isinggan::assign_from_host;
 
-/// PyTorch's default for Linear/Conv: uniform in +-1/sqrt(fan_in). A device
-/// tensor gets the same draws as a host one, through a host copy.
+/// PyTorch's default for Linear/Conv: uniform in +-1/sqrt(fan_in), drawn
+/// on the host, so a device tensor gets the same draws as a host one.
 template <class B>
 void fill_fan_in_uniform(tensor<B>& t, std::size_t fan_in, rng& gen) {
     const double bound = fan_in > 0 ? 1.0 / std::sqrt(double(fan_in)) : 0.0;
-    if constexpr (std::same_as<B, cpu>) {
-        fill_uniform(t, -bound, bound, gen);
-    } else {
-        tensor<cpu> host(t.shape());
-        fill_uniform(host, -bound, bound, gen);
-        assign_from_host(t, host);
-    }
+    tensor<cpu> host(t.shape());
+    fill_uniform(host, -bound, bound, gen);
+    assign_from_host(t, host);
 }
 
 /// y = a copy of x under shape s (same number of elements), on either backend.
 template <class B>
 void copy_as(const tensor<B>& x, tensor<B>& y, shape4 s) {
-    if constexpr (std::same_as<B, cpu>) {
-        y.resize(s);
-        std::copy(x.begin(), x.end(), y.begin());
-    } else {
-        y.assign(x);
-        y.resize(s);
-    }
+    copy_reshaped(x, y, s);
 }
 
 /// Throws shape_error unless x has `channels` channels (skipped for any_channels).

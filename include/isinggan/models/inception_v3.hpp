@@ -20,12 +20,13 @@
 // then copied to the device; features() takes and returns host data.
 #include <algorithm>
 #include <array>
-#include <concepts>
 #include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "isinggan/backend/cpu/pooling.hpp"
+#include "isinggan/backend/transfer.hpp"
 #include "isinggan/core/error.hpp"
 #include "isinggan/io/safetensors.hpp"
 #include "isinggan/models/inception/blocks.hpp"
@@ -105,27 +106,11 @@ public:
         if (!loaded_) throw argument_error("fid_inception_v3: no weights loaded");
         if (x.c() != 3 || x.h() != input_size || x.w() != input_size || x.n() == 0)
             throw shape_error("fid_inception_v3: input " + x.shape().str() + " is not [N, 3, 299, 299]");
-        if constexpr (!std::same_as<Backend, cpu>) {
-#ifdef ISINGGAN_CUDA_OPS
-            input_.copy_from(x);
-            forward(input_);
-            // Adaptive average pool to 1x1, each plane summed in double.
-            ops::global_avg_pool_forward(Backend{}, x_, y_);
-            const tensor<cpu> pooled = to_host(y_);
-            out.assign(pooled.begin(), pooled.end());
-#endif
-        } else {
-            forward(x);
-            // Adaptive average pool to 1x1, summed in double.
-            const std::size_t plane = x_.h() * x_.w();
-            out.resize(x_.n() * feature_dim);
-            for (std::size_t i = 0; i < x_.n() * feature_dim; ++i) {
-                const float* p = x_.data() + i * plane;
-                double s = 0.0;
-                for (std::size_t k = 0; k < plane; ++k) s += p[k];
-                out[i] = static_cast<float>(s / double(plane));
-            }
-        }
+        forward(upload(x, input_));
+        // Adaptive average pool to 1x1, each plane summed in double.
+        ops::global_avg_pool_forward(Backend{}, x_, y_);
+        const tensor<cpu>& pooled = download(y_, pooled_);
+        out.assign(pooled.begin(), pooled.end());
     }
 
 private:
@@ -169,6 +154,7 @@ private:
     bool loaded_ = false;
     inception::block_scratch<Backend> scratch_;
     tensor<Backend> input_, x_, y_;  // input_: the batch copied to the device (cuda only)
+    tensor<cpu> pooled_;             // the features copied to the host (cuda only)
 };
 
 /// Inception-v3 for FID on the CPU.

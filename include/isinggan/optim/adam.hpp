@@ -1,26 +1,20 @@
 #pragma once
-// Adam (Kingma & Ba), exactly as torch.optim.Adam defines it (amsgrad off):
-//
-//   g  = grad + weight_decay * param                  (L2 penalty, not AdamW)
-//   m  = beta1 * m + (1 - beta1) * g
-//   v  = beta2 * v + (1 - beta2) * g * g
-//   param -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
-//
-// eps is added to sqrt(v-hat), not under the root. The element-wise work is
-// done in float in PyTorch's order of operations, and the scalars in double
-// as Python computes them, so a step matches torch.optim to a few ulps
+// Adam (Kingma & Ba), exactly as torch.optim.Adam defines it (amsgrad off);
+// the update of one parameter is ops::adam_step (backend/cpu/adam.hpp has
+// the formulas). The element-wise work is done in float in PyTorch's order
+// of operations, and the scalars in double as Python computes them, so a
+// step matches torch.optim to a few ulps
 // (tests/optim/adam.cpp, fixtures from tests/reference/make_optim_fixtures.py).
 // The paper trains with lr 2e-4, beta1 0.9 (DCGAN practice would be 0.5), beta2 0.999.
-#include <cmath>
-#include <concepts>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "isinggan/backend/compiled.hpp"
+#include "isinggan/backend/cpu/adam.hpp"
 #include "isinggan/core/error.hpp"
-#include "isinggan/core/transfer.hpp"
+#include "isinggan/backend/transfer.hpp"
 #include "isinggan/optim/adam_options.hpp"
 #include "isinggan/optim/param_slots.hpp"
 
@@ -38,40 +32,11 @@ public:
     void step(Model& model) {
         require_backend<Backend>();
         ++steps_;
-        const double t = static_cast<double>(steps_);
-        const double step_size = opt_.lr / (1.0 - std::pow(opt_.beta1, t));
-        const auto bc2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(opt_.beta2, t)));
-        const auto b1 = static_cast<float>(opt_.beta1), one_minus_b1 = static_cast<float>(1.0 - opt_.beta1);
-        const auto b2 = static_cast<float>(opt_.beta2), one_minus_b2 = static_cast<float>(1.0 - opt_.beta2);
-        const auto eps = static_cast<float>(opt_.eps), wd = static_cast<float>(opt_.weight_decay);
-        const auto neg_step = static_cast<float>(-step_size);
-        const bool decay = opt_.weight_decay != 0.0;
-        if constexpr (!std::same_as<Backend, cpu>) {
-#ifdef ISINGGAN_CUDA_OPS
-            for_each_slot(slots_, model, "adam", [&](slot& s, parameter<Backend>& p) {
-                size_state(s);
-                ops::adam_step(Backend{}, opt_, steps_, p.value, p.grad, s.state[0], s.state[1]);
-                s.initialized = true;
-            });
-#endif
-        } else {
-            for_each_slot(slots_, model, "adam", [&](slot& s, parameter<cpu>& p) {
-                size_state(s);
-                float* __restrict w = p.value.data();
-                const float* __restrict g = p.grad.data();
-                float* __restrict m = s.state[0].data();
-                float* __restrict v = s.state[1].data();
-                const std::size_t n = p.value.size();
-                for (std::size_t i = 0; i < n; ++i) {
-                    const float gi = decay ? g[i] + wd * w[i] : g[i];
-                    m[i] = m[i] * b1 + one_minus_b1 * gi;
-                    v[i] = v[i] * b2 + one_minus_b2 * gi * gi;
-                    const float denom = std::sqrt(v[i]) / bc2_sqrt + eps;
-                    w[i] = w[i] + neg_step * m[i] / denom;
-                }
-                s.initialized = true;
-            });
-        }
+        for_each_slot(slots_, model, "adam", [&](slot& s, parameter<Backend>& p) {
+            size_state(s);
+            ops::adam_step(Backend{}, opt_, steps_, p.value, p.grad, s.state[0], s.state[1]);
+            s.initialized = true;
+        });
     }
 
     template <class Model>

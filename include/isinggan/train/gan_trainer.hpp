@@ -48,7 +48,7 @@
 #include "isinggan/backend/cpu/channel_concat.hpp"
 #include "isinggan/backend/cpu/elementwise.hpp"
 #include "isinggan/core/error.hpp"
-#include "isinggan/core/transfer.hpp"
+#include "isinggan/backend/transfer.hpp"
 #include "isinggan/data/dihedral.hpp"
 #include "isinggan/data/random_crop.hpp"
 #include "isinggan/data/pair_augment.hpp"
@@ -443,13 +443,10 @@ public:
     /// atomically; `metadata` is stored alongside (a run's configuration).
     void save(const std::filesystem::path& path, const std::map<std::string, std::string>& metadata = {}) {
         refresh_ema_statistics();
-        if constexpr (std::same_as<backend_type, cpu>) {
-            write_checkpoint(path, metadata, *g_, g_adam_, *d_, d_adam_, g_ema_.get());
-        } else {
-            // Through host copies of both networks and both optimizers.
-            host_twins host(*this);
-            write_checkpoint(path, metadata, *host.g, host.g_adam, *host.d, host.d_adam, host.g_ema.get());
-        }
+        // Through host copies of both networks and both optimizers (on the
+        // CPU backend, plain copies: a checkpoint's size is small next to a step).
+        host_twins host(*this);
+        write_checkpoint(path, metadata, *host.g, host.g_adam, *host.d, host.d_adam, host.g_ema.get());
     }
 
     /// Restores everything save wrote; all or nothing (an error changes nothing).
@@ -457,21 +454,16 @@ public:
     /// starts one from its generator; one with it, loaded without, ignores it.
     checkpoint_info load(const std::filesystem::path& path) {
         ema_statistics_step_ = -1;
-        if constexpr (std::same_as<backend_type, cpu>) {
-            const checkpoint_info info = read_checkpoint(path, *g_, g_adam_, *d_, d_adam_, g_ema_.get());
-            if (g_ema_ && !loaded_ema_) restart_ema();
-            return info;
-        } else {
-            host_twins host(*this);
-            const checkpoint_info info = read_checkpoint(path, *host.g, host.g_adam, *host.d, host.d_adam, host.g_ema.get());
-            copy_model_state(*host.g, *g_);
-            copy_model_state(*host.d, *d_);
-            if (g_ema_ && loaded_ema_) copy_model_state(*host.g_ema, *g_ema_);
-            else if (g_ema_) restart_ema();
-            g_adam_ = host.g_adam.template copy_on<backend_type>();
-            d_adam_ = host.d_adam.template copy_on<backend_type>();
-            return info;
-        }
+        // Read into host copies first, so that an error changes nothing.
+        host_twins host(*this);
+        const checkpoint_info info = read_checkpoint(path, *host.g, host.g_adam, *host.d, host.d_adam, host.g_ema.get());
+        copy_model_state(*host.g, *g_);
+        copy_model_state(*host.d, *d_);
+        if (g_ema_ && loaded_ema_) copy_model_state(*host.g_ema, *g_ema_);
+        else if (g_ema_) restart_ema();
+        g_adam_ = host.g_adam.template copy_on<backend_type>();
+        d_adam_ = host.d_adam.template copy_on<backend_type>();
+        return info;
     }
 
 private:
@@ -563,24 +555,10 @@ private:
     static double bce(const tensor_type& logits, float target, tensor_type& grad) {
         return isinggan::bce_with_logits(backend_type{}, logits, target, &grad);
     }
-    double energy(const tensor_type& mask) {
-        if constexpr (std::same_as<backend_type, cpu>) {
-            return energy_.forward(mask);
-        } else {
-#ifdef ISINGGAN_CUDA_OPS
-            return ops::smoothness_value(backend_type{}, energy_, mask);
-#endif
-        }
-    }
+    double energy(const tensor_type& mask) { return ops::smoothness_value(backend_type{}, energy_, mask); }
     double smoothness(const tensor_type& mask, const tensor_type& image, tensor_type& d_mask) {
-        if constexpr (std::same_as<backend_type, cpu>) {
-            return apply_smoothness(smooth_, mask, image, d_mask, gradient_mode::accumulate);
-        } else {
-#ifdef ISINGGAN_CUDA_OPS
-            return ops::smoothness_forward_backward(backend_type{}, smooth_, mask, image, d_mask,
-                                                    gradient_mode::accumulate);
-#endif
-        }
+        return ops::smoothness_forward_backward(backend_type{}, smooth_, mask, image, d_mask,
+                                                gradient_mode::accumulate);
     }
 
     // Checkpoints are written from host objects; a GPU trainer copies its

@@ -25,7 +25,7 @@
 #include "isinggan/backend/compiled.hpp"
 #include "isinggan/core/error.hpp"
 #include "isinggan/core/random.hpp"
-#include "isinggan/core/transfer.hpp"
+#include "isinggan/backend/transfer.hpp"
 #include "isinggan/data/image_mask_set.hpp"
 #include "isinggan/io/checkpoint.hpp"
 #include "isinggan/layers/layer.hpp"
@@ -130,16 +130,12 @@ public:
     }
 
     /// Writes the network and the optimizer state to `path` as save_checkpoint
-    /// does; a GPU trainer writes host copies of both.
+    /// does, from host copies of both (on the CPU backend, plain copies).
     void save(const std::filesystem::path& path, const checkpoint_info& info = {}) {
-        if constexpr (std::same_as<backend_type, cpu>) {
-            save_checkpoint(path, net_, adam_, info);
-        } else {
-            auto host = std::make_unique<on_backend<Net, cpu>>();
-            copy_model_state(net_, *host);
-            optim::adam host_adam = adam_.template copy_on<cpu>();
-            save_checkpoint(path, *host, host_adam, info);
-        }
+        auto host = std::make_unique<on_backend<Net, cpu>>();
+        copy_model_state(net_, *host);
+        optim::adam host_adam = adam_.template copy_on<cpu>();
+        save_checkpoint(path, *host, host_adam, info);
     }
 
     Net& net() { return net_; }

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "backend/cuda/parity.hpp"
-#include "isinggan/core/transfer.hpp"
+#include "isinggan/backend/transfer.hpp"
 #include "isinggan/layers/layer.hpp"
 #include "isinggan/layers/on_backend.hpp"
 

@@ -48,4 +48,12 @@ struct workspace_for<cpu> {
     using type = cpu_workspace;
 };
 
+/// The workspace all layers of a thread share: a layer needs scratch memory
+/// only during one forward or backward call, so one workspace that grows to
+/// the largest request serves a whole network.
+inline cpu_workspace& thread_workspace(cpu) {
+    thread_local cpu_workspace ws;
+    return ws;
+}
+
 }  // namespace isinggan

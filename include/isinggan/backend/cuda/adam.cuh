@@ -7,8 +7,8 @@
 //   v = beta2 * v + (1 - beta2) * g * g
 //   param -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
 //
-// The scalars are computed on the host in double, then rounded to float, as
-// optim/adam.hpp does. The kernel uses round-to-nearest intrinsics, which
+// The scalars are computed on the host in double, then rounded to float
+// (adam_scalars_for, core/adam_options.hpp), as the CPU op does. The kernel uses round-to-nearest intrinsics, which
 // the compiler may not fuse into FMAs, so every float operation rounds as in
 // the CPU loop and the two agree to the last bit where the CPU does not fuse either.
 #include <cmath>
@@ -17,31 +17,10 @@
 
 #include "isinggan/backend/cuda/launch.cuh"
 #include "isinggan/backend/cuda/tensor.hpp"
-#include "isinggan/optim/adam_options.hpp"
+#include "isinggan/backend/cpu/adam.hpp"
+#include "isinggan/core/adam_options.hpp"
 
 namespace isinggan::cuda_detail {
-
-/// The float constants of step t.
-struct adam_scalars {
-    float b1, one_minus_b1, b2, one_minus_b2, eps, wd, neg_step, bc2_sqrt;
-    bool decay;
-};
-
-inline adam_scalars adam_scalars_for(const optim::adam_options& o, std::int64_t step) {
-    const double t = static_cast<double>(step);
-    const double step_size = o.lr / (1.0 - std::pow(o.beta1, t));
-    adam_scalars s;
-    s.bc2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(o.beta2, t)));
-    s.b1 = static_cast<float>(o.beta1);
-    s.one_minus_b1 = static_cast<float>(1.0 - o.beta1);
-    s.b2 = static_cast<float>(o.beta2);
-    s.one_minus_b2 = static_cast<float>(1.0 - o.beta2);
-    s.eps = static_cast<float>(o.eps);
-    s.wd = static_cast<float>(o.weight_decay);
-    s.neg_step = static_cast<float>(-step_size);
-    s.decay = o.weight_decay != 0.0;
-    return s;
-}
 
 ISINGGAN_KERNEL void adam_kernel(adam_scalars s, float* w, const float* g, float* m, float* v, std::size_t n) {
     ISINGGAN_GRID_STRIDE_LOOP(i, n) {
@@ -63,14 +42,11 @@ namespace isinggan::ops {
 /// increment) on one parameter: `param` is updated, `exp_avg` and
 /// `exp_avg_sq` (PyTorch's state names; zero before the first step) carry
 /// the moments. All four tensors have the same shape.
-inline void adam_step(cuda, const optim::adam_options& options, std::int64_t step, tensor<cuda>& param,
+inline void adam_step(cuda, const adam_options& options, std::int64_t step, tensor<cuda>& param,
                       const tensor<cuda>& grad, tensor<cuda>& exp_avg, tensor<cuda>& exp_avg_sq) {
-    if (step < 1) throw argument_error("adam: step number must be at least 1, got " + std::to_string(step));
-    require_same_shape(param, grad, "adam: parameter and gradient");
-    require_same_shape(param, exp_avg, "adam: parameter and exp_avg");
-    require_same_shape(param, exp_avg_sq, "adam: parameter and exp_avg_sq");
+    adam_detail::check_step(step, param, grad, exp_avg, exp_avg_sq);
     if (param.size() == 0) return;
-    const auto s = cuda_detail::adam_scalars_for(options, step);
+    const adam_scalars s = adam_scalars_for(options, step);
     cuda_detail::adam_kernel<<<cuda_detail::blocks_for(param.size()), cuda_detail::block_threads, 0, current_stream()>>>(
         s, param.data(), grad.data(), exp_avg.data(), exp_avg_sq.data(), param.size());
     ISINGGAN_CUDA_CHECK_LAUNCH(adam_kernel);

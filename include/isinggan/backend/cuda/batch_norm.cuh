@@ -8,15 +8,10 @@
 // [C, 1, 1, 1] device tensors, as the layer stores them.
 #include <string>
 
+#include "isinggan/backend/cpu/batch_norm.hpp"
 #include "isinggan/backend/cuda/reduce.cuh"
 
 namespace isinggan::cuda_detail {
-
-inline void require_channel_vector(const tensor<cuda>& v, std::size_t channels, const char* op, const char* what) {
-    if (v.size() != channels)
-        throw shape_error(std::string(op) + ": " + what + " has " + std::to_string(v.size()) + " values for " +
-                          std::to_string(channels) + " channels");
-}
 
 /// Evaluation statistics: mean = running_mean, inv_std = 1 / sqrt(running_var + eps).
 ISINGGAN_KERNEL void running_stats_kernel(const float* running_mean, const float* running_var, float eps,
@@ -105,35 +100,18 @@ inline void normalize(const tensor<cuda>& x, const tensor<cuda>& mean, const ten
     ISINGGAN_CUDA_CHECK_LAUNCH(normalize_kernel);
 }
 
-inline void check_batch_norm_inputs(const tensor<cuda>& x, const tensor<cuda>& weight, const tensor<cuda>& bias,
-                                    const tensor<cuda>& running_mean, const tensor<cuda>& running_var,
-                                    const char* op) {
-    require_nonempty(x.shape(), op);
-    require_channel_vector(weight, x.c(), op, "weight");
-    require_channel_vector(bias, x.c(), op, "bias");
-    require_channel_vector(running_mean, x.c(), op, "running_mean");
-    require_channel_vector(running_var, x.c(), op, "running_var");
-}
-
 }  // namespace isinggan::cuda_detail
 
 namespace isinggan::ops {
 
-/// Training forward: y from the batch statistics, which are saved (mean and
-/// 1/std, resized to [C, 1, 1, 1]) for the backward pass; the running
-/// statistics move by `momentum`.
+// The contracts of the three ops are written above their CPU overloads
+// (backend/cpu/batch_norm.hpp), whose checks these share.
+
 inline void batch_norm2d_forward_training(cuda, const tensor<cuda>& x, const tensor<cuda>& weight,
                                           const tensor<cuda>& bias, tensor<cuda>& running_mean,
                                           tensor<cuda>& running_var, float momentum, float eps, tensor<cuda>& y,
                                           tensor<cuda>& save_mean, tensor<cuda>& save_inv_std) {
-    const char* op = "batch_norm2d";
-    cuda_detail::check_batch_norm_inputs(x, weight, bias, running_mean, running_var, op);
-    if (x.n() * x.h() * x.w() < 2)
-        throw shape_error(std::string(op) + ": training needs more than one value per channel, got input " +
-                          x.shape().str());
-    const shape4 vec{x.c(), 1, 1, 1};
-    save_mean.resize(vec);
-    save_inv_std.resize(vec);
+    batch_norm_detail::prepare_forward(x, weight, bias, running_mean, running_var, true, save_mean, save_inv_std);
     cuda_detail::channel_stats_outputs out;
     out.mean = save_mean.data();
     out.inv_std = save_inv_std.data();
@@ -145,35 +123,21 @@ inline void batch_norm2d_forward_training(cuda, const tensor<cuda>& x, const ten
     cuda_detail::normalize(x, save_mean, save_inv_std, weight, bias, y);
 }
 
-/// Evaluation forward: y from the running statistics; the mean and 1/std used
-/// are saved for the backward pass as in training.
 inline void batch_norm2d_forward_inference(cuda, const tensor<cuda>& x, const tensor<cuda>& weight,
                                            const tensor<cuda>& bias, const tensor<cuda>& running_mean,
                                            const tensor<cuda>& running_var, float eps, tensor<cuda>& y,
                                            tensor<cuda>& save_mean, tensor<cuda>& save_inv_std) {
-    cuda_detail::check_batch_norm_inputs(x, weight, bias, running_mean, running_var, "batch_norm2d");
-    const shape4 vec{x.c(), 1, 1, 1};
-    save_mean.resize(vec);
-    save_inv_std.resize(vec);
+    batch_norm_detail::prepare_forward(x, weight, bias, running_mean, running_var, false, save_mean, save_inv_std);
     cuda_detail::running_stats_kernel<<<cuda_detail::blocks_for(x.c()), cuda_detail::block_threads, 0, current_stream()>>>(
         running_mean.data(), running_var.data(), eps, x.c(), save_mean.data(), save_inv_std.data());
     ISINGGAN_CUDA_CHECK_LAUNCH(running_stats_kernel);
     cuda_detail::normalize(x, save_mean, save_inv_std, weight, bias, y);
 }
 
-/// Backward of either forward (`training` says which one ran): dx is resized
-/// to x's shape; weight_grad and bias_grad are added to.
 inline void batch_norm2d_backward(cuda, const tensor<cuda>& x, const tensor<cuda>& dy, const tensor<cuda>& weight,
                                   const tensor<cuda>& save_mean, const tensor<cuda>& save_inv_std, bool training,
                                   tensor<cuda>& dx, tensor<cuda>& weight_grad, tensor<cuda>& bias_grad) {
-    const char* op = "batch_norm2d";
-    require_nonempty(x.shape(), op);
-    require_shape(dy.shape(), x.shape(), "batch_norm2d: output gradient");
-    cuda_detail::require_channel_vector(weight, x.c(), op, "weight");
-    cuda_detail::require_channel_vector(save_mean, x.c(), op, "saved mean");
-    cuda_detail::require_channel_vector(save_inv_std, x.c(), op, "saved 1/std");
-    cuda_detail::require_channel_vector(weight_grad, x.c(), op, "weight gradient");
-    cuda_detail::require_channel_vector(bias_grad, x.c(), op, "bias gradient");
+    batch_norm_detail::check_backward(x, dy, weight, save_mean, save_inv_std, weight_grad, bias_grad);
     dx.resize(x.shape());
     using namespace cuda_detail;
     const std::size_t plane = x.h() * x.w(), count = x.n() * plane;

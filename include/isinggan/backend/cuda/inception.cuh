@@ -6,7 +6,12 @@
 // pooling results are the same bits on both backends.
 #include <cstddef>
 
+#include "isinggan/backend/cpu/inception.hpp"
+#include "isinggan/backend/cuda/channel_concat.hpp"
+#include "isinggan/backend/cuda/conv2d.hpp"
 #include "isinggan/backend/cuda/launch.cuh"
+#include "isinggan/backend/cuda/tensor.hpp"
+#include "isinggan/backend/cuda/workspace.hpp"
 
 namespace isinggan::cuda_detail {
 
@@ -64,3 +69,36 @@ inline void pool3x3(const float* x, float* y, std::size_t planes, int h, int w, 
 }
 
 }  // namespace isinggan::cuda_detail
+
+namespace isinggan::ops {
+
+/// y = relu(conv2d(x, w) + bias): the convolution without bias, then the
+/// bias added with the ReLU in one pass over y.
+inline void conv_bias_relu_forward(cuda, const tensor<cuda>& x, const tensor<cuda>& w, const tensor<cuda>& bias,
+                                   tensor<cuda>& y, const conv2d_geometry& geometry, cuda_workspace& ws) {
+    conv2d_forward(cuda{}, x, w, {}, y, geometry, ws);
+    if (bias.size() != y.c())
+        throw shape_error("conv_bias_relu_forward: " + std::to_string(bias.size()) + " biases for " +
+                          std::to_string(y.c()) + " output channels");
+    cuda_detail::bias_relu(y.data(), bias.data(), y.h() * y.w(), y.c(), y.size());
+}
+
+/// 3x3 pooling with the given stride and padding; y is resized.
+inline void inception_pool3x3(cuda, const tensor<cuda>& x, tensor<cuda>& y, inception_pool_kind kind, int stride,
+                              int pad) {
+    const auto [ho, wo] = inception_detail::size_pool3x3(x, y, stride, pad);
+    cuda_detail::pool3x3(x.data(), y.data(), x.n() * x.c(), int(x.h()), int(x.w()), ho, wo, stride, pad,
+                         kind == inception_pool_kind::max);
+}
+
+/// Copies channels [from, from + count) of src into the channels of dst
+/// starting at `to`: one row of count planes per sample, strided by the samples' sizes.
+inline void copy_channels(cuda, const tensor<cuda>& src, std::size_t from, std::size_t count, tensor<cuda>& dst,
+                          std::size_t to) {
+    inception_detail::check_copy_channels(src, from, count, dst, to);
+    const std::size_t plane = src.h() * src.w();
+    cuda_detail::copy_rows(dst.data() + to * plane, dst.c() * plane, src.data() + from * plane, src.c() * plane,
+                           count * plane, src.n());
+}
+
+}  // namespace isinggan::ops

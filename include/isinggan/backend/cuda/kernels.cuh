@@ -11,6 +11,7 @@
 #include "isinggan/backend/cuda/bce.cuh"
 #include "isinggan/backend/cuda/dice.cuh"
 #include "isinggan/backend/cuda/elementwise.cuh"
+#include "isinggan/backend/cuda/inception.cuh"
 #include "isinggan/backend/cuda/laplacian_l1.cuh"
 #include "isinggan/backend/cuda/minibatch_stddev.cuh"
 #include "isinggan/backend/cuda/mrf.cuh"

@@ -10,7 +10,7 @@
 
 #include "isinggan/backend/cuda/launch.cuh"
 #include "isinggan/backend/cuda/tensor.hpp"
-#include "isinggan/losses/mrf/laplacian_l1.hpp"  // laplacian_border
+#include "isinggan/core/mrf/options.hpp"  // mrf_options, laplacian_border
 
 namespace isinggan::cuda_detail {
 

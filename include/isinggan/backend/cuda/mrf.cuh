@@ -20,10 +20,10 @@
 
 #include "isinggan/backend/cuda/launch.cuh"
 #include "isinggan/backend/cuda/tensor.hpp"
-#include "isinggan/losses/mrf/neighborhood.hpp"
-#include "isinggan/losses/mrf/options.hpp"
-#include "isinggan/losses/mrf/pairwise.hpp"
-#include "isinggan/losses/mrf/weighting.hpp"
+#include "isinggan/core/mrf/neighborhood.hpp"
+#include "isinggan/core/mrf/options.hpp"
+#include "isinggan/core/mrf/pairwise.hpp"
+#include "isinggan/core/mrf/weighting.hpp"
 
 namespace isinggan::cuda_detail {
 

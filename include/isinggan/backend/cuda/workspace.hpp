@@ -50,4 +50,10 @@ struct workspace_for<cuda> {
     using type = cuda_workspace;
 };
 
+/// The cuDNN workspace all layers of a thread share (as thread_workspace(cpu)).
+inline cuda_workspace& thread_workspace(cuda) {
+    thread_local cuda_workspace ws;
+    return ws;
+}
+
 }  // namespace isinggan

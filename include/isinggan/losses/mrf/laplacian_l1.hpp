@@ -37,8 +37,6 @@
 
 namespace isinggan {
 
-enum class laplacian_border { replicate, zero };
-
 class laplacian_l1 {
 public:
     static constexpr bool enabled = true;

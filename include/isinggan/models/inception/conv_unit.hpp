@@ -7,7 +7,6 @@
 // happens on the host; a cuda unit then copies its weights to the device.
 #include <algorithm>
 #include <cmath>
-#include <concepts>
 #include <cstddef>
 #include <functional>
 #include <span>
@@ -15,13 +14,10 @@
 #include <vector>
 
 #include "isinggan/backend/compiled.hpp"
-#include "isinggan/backend/cpu/conv2d.hpp"
-#include "isinggan/backend/cpu/threading.hpp"
+#include "isinggan/backend/cpu/inception.hpp"
+#include "isinggan/backend/transfer.hpp"
 #include "isinggan/core/error.hpp"
 #include "isinggan/core/tensor.hpp"
-#ifdef ISINGGAN_CUDA_OPS
-#include "isinggan/backend/cuda/inception.cuh"
-#endif
 
 namespace isinggan::inception {
 
@@ -106,39 +102,20 @@ public:
     void forward(const tensor<Backend>& x, tensor<Backend>& y, typename workspace_for<Backend>::type& ws) const {
         require_backend<Backend>();
         if (!loaded()) throw argument_error("Inception unit " + name_ + " has no weights loaded");
-        if constexpr (!std::same_as<Backend, cpu>) {
-#ifdef ISINGGAN_CUDA_OPS
-            // The bias is added with the ReLU, in one pass over y.
-            ops::conv2d_forward(Backend{}, x, weight_, {}, y, geometry_, ws);
-            cuda_detail::bias_relu(y.data(), bias_.data(), y.h() * y.w(), y.c(), y.size());
-#endif
-        } else {
-            ops::conv2d_forward(cpu{}, x, weight_, bias_.values(), y, geometry_, ws);
-            float* v = y.data();
-            cpu_detail::parallel_for(std::ptrdiff_t(y.size() / 4096 + 1), 4096, [&](std::ptrdiff_t block) {
-                const std::size_t begin = std::size_t(block) * 4096, end = std::min(y.size(), begin + 4096);
-                for (std::size_t i = begin; i < end; ++i) v[i] = v[i] > 0.0f ? v[i] : 0.0f;
-            });
-        }
+        ops::conv_bias_relu_forward(Backend{}, x, weight_, bias_, y, geometry_, ws);
     }
 
 private:
     /// Takes the folded weights and biases, computed on the host.
-    void set_weights(tensor<cpu>& weight, tensor<cpu>& bias) {
-        if constexpr (std::same_as<Backend, cpu>) {
-            weight_ = std::move(weight);
-            bias_ = std::move(bias);
-        } else {
-            weight_.copy_from(weight);
-            bias_.copy_from(bias);
-        }
+    void set_weights(const tensor<cpu>& weight, const tensor<cpu>& bias) {
+        copy_tensor(weight, weight_);
+        copy_tensor(bias, bias_);
     }
 
     static tensor<cpu> host_copy(const tensor<Backend>& t) {
-        if constexpr (std::same_as<Backend, cpu>)
-            return t;
-        else
-            return to_host(t);
+        tensor<cpu> host;
+        copy_tensor(t, host);
+        return host;
     }
 
     std::string name_;

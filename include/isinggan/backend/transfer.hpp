@@ -1,7 +1,9 @@
 #pragma once
 // copy_tensor(src, dst): a copy between tensors on any two backends (host to
 // host, host to device, device to host, device to device); dst takes src's
-// shape; upload and download: the same, skipped when both sides are the host.
+// shape; upload and download: the same, skipped when both sides are the host;
+// assign_from_host and copy_reshaped: copies that keep or set the shape.
+// The one place above the kernels where the two backends' memories meet.
 // copy_model_state(from, to): every parameter and buffer of one model into
 // another of the same architecture, on any backends. Host-device copies wait
 // for the copy to finish; copy_model_state is meant for initialisation and
@@ -52,6 +54,34 @@ const tensor<cpu>& download(const tensor<B>& t, tensor<cpu>& host) {
     } else {
         t.copy_to(host);
         return host;
+    }
+}
+
+/// Overwrites t with the values of the host tensor `host` (same number of
+/// elements); t keeps its shape.
+template <class B>
+void assign_from_host(tensor<B>& t, const tensor<cpu>& host) {
+    if (host.size() != t.size())
+        throw shape_error("assign_from_host: " + host.shape().str() + " has not the element count of " +
+                          t.shape().str());
+    if constexpr (std::same_as<B, cpu>) {
+        std::copy(host.begin(), host.end(), t.begin());
+    } else {
+        const shape4 s = t.shape();
+        t.copy_from(host);
+        t.resize(s);
+    }
+}
+
+/// y = a copy of x under shape s (same number of elements), on either backend.
+template <class B>
+void copy_reshaped(const tensor<B>& x, tensor<B>& y, shape4 s) {
+    if constexpr (std::same_as<B, cpu>) {
+        y.resize(s);
+        std::copy(x.begin(), x.end(), y.begin());
+    } else {
+        y.assign(x);
+        y.resize(s);
     }
 }
 
