@@ -40,14 +40,11 @@ set(uses_metrics core io models metrics)
 set(uses_train core backend init layers losses optim models data io metrics train)
 set(uses_testing core backend layers testing)
 
-# Includes against the table that remain, each named: the CUDA backend still
-# takes a few option and enum types from the layers, losses and optimizers
-# that use it. They go when those types move to core/. Adding to this list
-# needs a reason written beside it.
-set(pending
-  backend/cuda/smoothness.cuh:losses/mrf/laplacian_l1.hpp
-  backend/cuda/smoothness.cuh:losses/mrf/mrf_loss.hpp
-  backend/cuda/smoothness.cuh:losses/mrf/no_smoothness.hpp)
+# Includes against the table that are tolerated for a while, each named as
+# "header:included header" (none today: the option and policy types both
+# backends take live in core/). Adding to this list needs a reason written
+# beside it.
+set(pending)
 
 file(GLOB_RECURSE headers RELATIVE ${lib} ${lib}/*.hpp ${lib}/*.cuh ${lib}/*.h)
 set(violations "")
@@ -103,4 +100,4 @@ if(violations)
 endif()
 list(LENGTH pending pending_count)
 message(STATUS "check_includes: ${checked} includes of ${header_count} headers follow the layering "
-               "(${pending_count} pending in backend/cuda)")
+               "(${pending_count} pending)")
