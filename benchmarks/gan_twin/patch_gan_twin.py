@@ -18,8 +18,10 @@ an EMA of G. At the end the EMA draws --export pairs of 64 px, each a mosaic of
   /usr/bin/python3 benchmarks/gan_twin/patch_gan_twin.py --cache-file CACHE/dataset-*.bin \
       --exclude-ids UNET_RUN/per_image_iou.csv --norm 1 --res 1 --init xavier --minutes 30 --out runs/twin
 
-The library's default ising_resgan at --size 64 (the ambiguity penalty, 6000 steps):
-  ... --norm 1 --res 1 --init xavier --cutout 1 --amb 6 --iters 6000 --minutes 1000 --out runs/twin_default
+The library's default ising_resgan at --size 64 (the ambiguity penalty, the
+minibatch standard deviation, 6000 steps):
+  ... --norm 1 --res 1 --init xavier --cutout 1 --amb 6 --mbstd 1 --iters 6000 --minutes 1000 --out runs/twin_default
+(without --mbstd 1: the default before the minibatch standard deviation, with --balance 0)
 
 One thread, CPU only; Debian's python3-torch.
 """
@@ -40,6 +42,7 @@ p.add_argument('--minutes', type=float, default=10); p.add_argument('--seed', ty
 p.add_argument('--out', required=True); p.add_argument('--export', type=int, default=1000)
 p.add_argument('--amb', type=float, default=0.0, help="the ambiguity penalty U * mean m(1 - m) on G's soft mask, warmed up with lambda (the library's --mask-ambiguity)")
 p.add_argument('--iters', type=int, default=0, help='stop after this many steps (0: only --minutes)')
+p.add_argument('--mbstd', type=int, default=0, help="a minibatch standard deviation layer before D's last convolution (the library's --minibatch-stddev on)")
 p.add_argument('--threads', type=int, default=1); p.add_argument('--arch', default='dcgan'); p.add_argument('--res', type=int, default=0); p.add_argument('--init', default='normal'); p.add_argument('--dnorm', default='none')
 a = p.parse_args()
 torch.manual_seed(a.seed); np.random.seed(a.seed); torch.set_num_threads(a.threads); os.makedirs(a.out, exist_ok=True)
@@ -70,8 +73,13 @@ class Dis(nn.Module):
     def __init__(s, nf):
         super().__init__(); st = int(np.log2(S)) - 2; L = []; c_in = 4; c = nf
         for k in range(st): L += [nn.Conv2d(c_in, c, 4, 2, 1), nn.LeakyReLU(0.2)]; c_in = c; c = min(c * 2, 8 * nf)
-        s.f = nn.Sequential(*L); s.o = nn.Conv2d(c_in, 1, 4, 1, 0)
-    def forward(s, x): return s.o(s.f(x)).view(-1)
+        s.f = nn.Sequential(*L); s.o = nn.Conv2d(c_in + (1 if a.mbstd else 0), 1, 4, 1, 0)
+    def forward(s, x):
+        h = s.f(x)
+        if a.mbstd:  # the batch's mean feature standard deviation as one more channel (layers/minibatch_stddev.hpp)
+            sd = torch.sqrt(h.var(0, unbiased=False) + 1e-8).mean()
+            h = torch.cat([h, sd.expand(h.shape[0], 1, h.shape[2], h.shape[3])], 1)
+        return s.o(h).view(-1)
 class Res(nn.Module):
     def __init__(s, c): super().__init__(); s.b = nn.Sequential(nn.Conv2d(c,c,3,1,1), nn.BatchNorm2d(c), nn.ReLU(), nn.Conv2d(c,c,3,1,1), nn.BatchNorm2d(c))
     def forward(s, x): return F.relu(x + s.b(x))

@@ -145,8 +145,8 @@ private:
         a.width = 0.25;
         a.batch = 32;
         // 2000 steps (2-3 minutes on two cores): by then the masks have the synthetic nuclei's
-        // number, size and contrast and differ from sample to sample (measured: 2.9 objects of
-        // 26 px against the real 3.5 of 28, pairwise mask IoU 0.07 against 0.05); at 300 steps
+        // number, size and contrast and differ from sample to sample (measured: 3.0 objects of
+        // 27 px against the real 3.5 of 28, pairwise mask IoU 0.07 against 0.05); at 300 steps
         // they were one repeated shape (pairwise IoU 0.77).
         a.iters = 2000;
         a.sample_every = 250;
