@@ -363,11 +363,7 @@ private:
             if (!a.lambda_warmup) a.lambda_warmup = 500;
             if (!a.mask_range) a.mask_range = "signed";
             if (!a.hard_mask) a.hard_mask = true;
-            if (!a.diff_augment) {
-                a.diff_augment = a.device == "cpu";
-                if (a.device != "cpu")
-                    std::cout << "recipe patch: --diff-augment is off on " << a.device << " (CPU only, for now)\n";
-            }
+            if (!a.diff_augment) a.diff_augment = true;
             if (!a.ema) a.ema = 0.999;
             if (!a.mask_ambiguity) a.mask_ambiguity = 6.0;
             // At 64 px the masks are closest to the real ones at 5,000-8,000 steps; later the

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <vector>
 
+#include "isinggan/backend/cpu/pair_augment.hpp"
 #include "isinggan/core/random.hpp"
 #include "isinggan/data/pair_augment.hpp"
 #include "support/finite_difference.hpp"
@@ -22,8 +23,8 @@ TEST_CASE("pair_augment: the backward pass is the forward's adjoint, <A x, y> = 
         auto p = draw_pair_augment(5, 16, gen, o);
         for (auto& q : p) q.brightness = 0;  // the one affine (not linear) part: its gradient is dy itself
         tensor<cpu> ax, aty;
-        pair_augment_forward(x, p, ax);
-        pair_augment_backward(y, p, aty);
+        ops::pair_augment_forward(cpu{}, x, p, ax);
+        ops::pair_augment_backward(cpu{}, y, p, aty);
         double lhs = 0, rhs = 0;
         for (std::size_t i = 0; i < x.size(); ++i) lhs += double(ax.data()[i]) * y.data()[i];
         for (std::size_t i = 0; i < x.size(); ++i) rhs += double(x.data()[i]) * aty.data()[i];
@@ -38,13 +39,13 @@ TEST_CASE("pair_augment: gradient matches finite differences (brightness makes t
     const auto p = draw_pair_augment(2, 8, gen);
     const auto loss = [&] {
         tensor<cpu> y;
-        pair_augment_forward(x, p, y);
+        ops::pair_augment_forward(cpu{}, x, p, y);
         double s = 0;
         for (std::size_t i = 0; i < y.size(); ++i) s += double(y.data()[i]) * w.data()[i];
         return s;
     };
     tensor<cpu> g;
-    pair_augment_backward(w, p, g);
+    ops::pair_augment_backward(cpu{}, w, p, g);
     for (std::size_t i : {0u, 17u, 70u, 200u, 300u, 511u})
         CHECK(central_difference(x.data()[i], 1e-2, loss) == doctest::Approx(g.data()[i]).epsilon(1e-3));
 }
@@ -59,7 +60,7 @@ TEST_CASE("pair_augment: translation and cutout move image and mask alike; colou
     auto p = draw_pair_augment(3, 16, gen, {false, true, true});
     p[0].shift_y = 2, p[0].shift_x = -1, p[0].cut_side = 0;
     tensor<cpu> y;
-    pair_augment_forward(x, p, y);
+    ops::pair_augment_forward(cpu{}, x, p, y);
     for (std::size_t b = 0; b < 3; ++b)
         for (std::size_t i = 0; i < 256; ++i) CHECK(y.plane(b, 3)[i] == y.plane(b, 0)[i]);
     CHECK(y(0, 3, 2, 0) == x(0, 3, 0, 1));  // shifted down by 2, left by 1
@@ -71,7 +72,7 @@ TEST_CASE("pair_augment: translation and cutout move image and mask alike; colou
     auto pc = p;
     for (auto& v : pc) v.brightness = 0.3f, v.saturation = 1.5f, v.contrast = 0.7f;
     tensor<cpu> yc;
-    pair_augment_forward(x, pc, yc);
+    ops::pair_augment_forward(cpu{}, x, pc, yc);
     for (std::size_t b = 0; b < 3; ++b)
         for (std::size_t i = 0; i < 256; ++i) CHECK(yc.plane(b, 3)[i] == y.plane(b, 3)[i]);
     std::size_t changed = 0;
@@ -83,6 +84,27 @@ TEST_CASE("pair_augment: bad shapes and parameter counts are refused") {
     rng gen(1);
     const auto p = draw_pair_augment(2, 8, gen);
     tensor<cpu> y;
-    CHECK_THROWS_AS(pair_augment_forward(tensor<cpu>({2, 3, 8, 8}), p, y), shape_error);
-    CHECK_THROWS_AS(pair_augment_forward(tensor<cpu>({3, 4, 8, 8}), p, y), argument_error);
+    CHECK_THROWS_AS(ops::pair_augment_forward(cpu{}, tensor<cpu>({2, 3, 8, 8}), p, y), shape_error);
+    CHECK_THROWS_AS(ops::pair_augment_forward(cpu{}, tensor<cpu>({3, 4, 8, 8}), p, y), argument_error);
+    // Parameters that would reach outside the pair: a cutout past the edge, a shift of a whole side.
+    auto cut = p;
+    cut[1].cut_side = 4, cut[1].cut_y = 5;
+    CHECK_THROWS_WITH_AS(ops::pair_augment_forward(cpu{}, tensor<cpu>({2, 4, 8, 8}), cut, y),
+                         doctest::Contains("sample 1"), argument_error);
+    auto shift = p;
+    shift[0].shift_x = -8;
+    CHECK_THROWS_AS(ops::pair_augment_backward(cpu{}, tensor<cpu>({2, 4, 8, 8}), shift, y), argument_error);
+    shift[0].shift_x = 7;  // all but one column shifted out: allowed
+    CHECK_NOTHROW(ops::pair_augment_backward(cpu{}, tensor<cpu>({2, 4, 8, 8}), shift, y));
+}
+
+TEST_CASE("pair_augment: y may be x itself") {
+    rng gen(4);
+    const auto x = random_tensor({9, 4, 32, 32}, gen);
+    const auto p = draw_pair_augment(9, 32, gen);
+    tensor<cpu> y;
+    ops::pair_augment_forward(cpu{}, x, p, y);
+    tensor<cpu> in_place = x;
+    ops::pair_augment_forward(cpu{}, in_place, p, in_place);
+    for (std::size_t i = 0; i < y.size(); ++i) REQUIRE(in_place.data()[i] == y.data()[i]);
 }

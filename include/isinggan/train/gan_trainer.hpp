@@ -223,8 +223,6 @@ public:
           energy_(mrf_options{.lambda = 1.0, .reduce = reduction::mean}) {
         require_backend<backend_type>();
         validate(opt_);
-        if (opt_.diff_augment && !std::same_as<backend_type, cpu>)
-            throw argument_error("gan_trainer: diff_augment runs on the cpu backend only, for now");
         rng init(derive_seed(opt_.seed, stream_init, 0));
         init::xavier_init(*g_, init);
         init::xavier_init(*d_, init);
@@ -348,7 +346,7 @@ private:
         const auto augmented = [&](const tensor_type& x, const std::vector<pair_augment_params>& p,
                                    tensor_type& out) -> const tensor_type& {
             if (!augmenting) return x;
-            if constexpr (std::same_as<backend_type, cpu>) pair_augment_forward(x, p, out);
+            ops::pair_augment_forward(backend_type{}, x, p, out);
             return out;
         };
         zero_grad(*d_);
@@ -371,7 +369,7 @@ private:
         // cleared at its next step before any use, so the convolutions skip them.
         const tensor_type* d_input = &backward_input(*d_, d_logit_grad_);
         if (augmenting) {  // back through the augmentation
-            if constexpr (std::same_as<backend_type, cpu>) pair_augment_backward(*d_input, augment_g_, d_unaugmented_);
+            ops::pair_augment_backward(backend_type{}, *d_input, augment_g_, d_unaugmented_);
             d_input = &d_unaugmented_;
         }
         split(*d_input, d_image_, d_mask_);

@@ -1,10 +1,12 @@
-// Activations, elementwise operations and per-channel reductions on the GPU
-// against their CPU definitions.
+// Activations, elementwise operations, per-channel reductions and the
+// differentiable pair augmentation on the GPU against their CPU definitions.
 #include <doctest/doctest.h>
 
 #include "isinggan/backend/cpu/elementwise.hpp"
+#include "isinggan/backend/cpu/pair_augment.hpp"
 #include "isinggan/backend/cpu/reduce.hpp"
 #include "isinggan/backend/cuda/kernels.cuh"
+#include "isinggan/data/pair_augment.hpp"
 #include "isinggan/layers/activation.hpp"
 #include "backend/cuda/parity.hpp"
 
@@ -113,4 +115,28 @@ TEST_CASE("cuda reductions: channel_sum and channel_mean_var match the CPU") {
             CHECK_PARITY(gvar, var);
         }
     }
+}
+
+TEST_CASE("cuda pair_augment: forward and backward match the CPU for every combination of parts") {
+    rng gen(21);
+    const tensor<cpu> x = test::random_tensor({6, 4, 16, 16}, gen);
+    const tensor<cpu> dy = test::random_tensor({6, 4, 16, 16}, gen);
+    const auto gx = to_device(x), gdy = to_device(dy);
+    for (int parts = 0; parts < 8; ++parts) {
+        CAPTURE(parts);
+        auto p = draw_pair_augment(6, 16, gen, {bool(parts & 1), bool(parts & 2), bool(parts & 4)});
+        p[0].shift_y = 15, p[0].shift_x = -15;  // all but one row and column shifted out
+        tensor<cpu> y, dx;
+        ops::pair_augment_forward(cpu{}, x, p, y);
+        ops::pair_augment_backward(cpu{}, dy, p, dx);
+        tensor<cuda> gy, gdx;
+        ops::pair_augment_forward(cuda{}, gx, p, gy);
+        ops::pair_augment_backward(cuda{}, gdy, p, gdx);
+        CHECK_PARITY(gy, y);
+        CHECK_PARITY(gdx, dx);
+    }
+    std::vector<pair_augment_params> bad(6);
+    bad[2].cut_side = 9, bad[2].cut_y = 8;  // 8 + 9 > 16
+    tensor<cuda> gy;
+    CHECK_THROWS_AS(ops::pair_augment_forward(cuda{}, gx, bad, gy), argument_error);
 }

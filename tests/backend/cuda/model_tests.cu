@@ -134,6 +134,21 @@ TEST_CASE("cuda gan_trainer: the first steps on the GPU follow the host trainer"
     }
 }
 
+TEST_CASE("cuda gan_trainer: with DiffAugment the first steps on the GPU follow the host trainer") {
+    auto o = options(5);
+    o.diff_augment = true;  // the same draws on both: they come from the trainer's host generator
+    gpu_ising_gan gpu(o);
+    host_ising_gan host(o);
+    for (int i = 0; i < 3; ++i) {
+        const auto a = gpu.step(training_set()), b = host.step(training_set());
+        CAPTURE(i);
+        CHECK(a.d_loss == doctest::Approx(b.d_loss).epsilon(1e-3));
+        CHECK(a.g_loss == doctest::Approx(b.g_loss).epsilon(1e-3));
+        CHECK(a.d_real == doctest::Approx(b.d_real).epsilon(1e-3));
+        CHECK(a.d_fake == doctest::Approx(b.d_fake).epsilon(1e-3));
+    }
+}
+
 TEST_CASE("cuda gan_trainer: a tiny Ising-GAN trains on the GPU with finite, moving losses") {
     gpu_ising_gan t(options(1));
     train::gan_step_stats first, last;

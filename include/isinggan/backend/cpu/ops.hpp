@@ -11,6 +11,7 @@
 #include "isinggan/backend/cpu/elementwise.hpp"
 #include "isinggan/backend/cpu/gemm.hpp"
 #include "isinggan/backend/cpu/inception.hpp"
+#include "isinggan/backend/cpu/pair_augment.hpp"
 #include "isinggan/backend/cpu/pooling.hpp"
 #include "isinggan/backend/cpu/reduce.hpp"
 #include "isinggan/backend/cpu/smoothness.hpp"

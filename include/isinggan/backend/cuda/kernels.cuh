@@ -1,9 +1,9 @@
 #pragma once
 // The CUDA backend's custom kernels: activations, elementwise operations and
 // reductions, batch norm, pooling, upsampling, the minibatch standard
-// deviation, BCE, soft Dice, the MRF smoothness losses (pairwise and
-// laplacian_l1, also as the smoothness policies the GAN trainer takes) and
-// Adam. Include from .cu files (compiled by nvcc); ops.hpp has the host-only
+// deviation, the differentiable pair augmentation, BCE, soft Dice, the MRF
+// smoothness losses (pairwise and laplacian_l1, also as the smoothness
+// policies the GAN trainer takes) and Adam. Include from .cu files (compiled by nvcc); ops.hpp has the host-only
 // part.
 #include "isinggan/backend/cuda/activation.cuh"
 #include "isinggan/backend/cuda/adam.cuh"
@@ -15,6 +15,7 @@
 #include "isinggan/backend/cuda/laplacian_l1.cuh"
 #include "isinggan/backend/cuda/minibatch_stddev.cuh"
 #include "isinggan/backend/cuda/mrf.cuh"
+#include "isinggan/backend/cuda/pair_augment.cuh"
 #include "isinggan/backend/cuda/pooling.cuh"
 #include "isinggan/backend/cuda/reduce.cuh"
 #include "isinggan/backend/cuda/smoothness.cuh"
