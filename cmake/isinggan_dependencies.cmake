@@ -5,6 +5,7 @@ include(CMakeFindDependencyMacro)
 
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(xtensor REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)  # the safetensors header and the run files
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 
 find_package(PNG QUIET)   # the isinggan::io component: PNG images

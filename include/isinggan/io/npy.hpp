@@ -5,6 +5,13 @@
 //
 // Real little-endian types (<f8, <f4) are read, converted to double; both
 // element orders are accepted and the values returned in C (row-major) order.
+//
+// Why not xt::load_npy (xtensor/xnpy.hpp): it trusts the header. Tried with
+// xtensor 0.24: a file whose header says (1000,) but holds 10 values loads
+// as 1000 values without an error (the stream's short read is not checked),
+// and a header of shape (10^14,) ends in std::bad_alloc. The pytorch-fid
+// statistics this reads come from users, so this reader checks the sizes
+// against the bytes present and names the file in every error.
 #include <cctype>
 #include <cstdint>
 #include <cstring>

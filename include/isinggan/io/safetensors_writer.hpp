@@ -141,13 +141,7 @@ public:
                 "],\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(offset + p->data.size()) + "]}";
             offset += p->data.size();
         }
-        header += '}';
-        // Names and metadata must be valid UTF-8 for a reader to accept them.
-        try {
-            safetensors_detail::json_reader::parse(header, "safetensors::writer");
-        } catch (const io_error& e) {
-            throw argument_error(std::string("a tensor name or metadata entry is not valid UTF-8: ") + e.what());
-        }
+        header += '}';  // names and metadata not valid UTF-8 were refused by append_json_string
         header.append((8 - header.size() % 8) % 8, ' ');
 
         std::vector<std::byte> out(8 + header.size() + offset);
