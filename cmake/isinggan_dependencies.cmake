@@ -10,6 +10,7 @@ find_package(OpenMP REQUIRED COMPONENTS CXX)
 
 find_package(PNG QUIET)   # the isinggan::io component: PNG images
 find_package(ZLIB QUIET)  # and pytorch-fid .npz statistics
+find_package(MPI QUIET COMPONENTS CXX)  # the isinggan::mpi component: data-parallel training
 
 if(NOT DEFINED ISINGGAN_USE_BLAS OR ISINGGAN_USE_BLAS)
   set(BLA_VENDOR OpenBLAS)
@@ -29,6 +30,9 @@ if(CUDAToolkit_FOUND)
   if(ISINGGAN_CUDNN_INCLUDE_DIR AND ISINGGAN_CUDNN_LIBRARY)
     set(isinggan_cuda_available ON)
   endif()
+  # NCCL, for data-parallel training on GPUs (isinggan::nccl, with MPI).
+  find_path(ISINGGAN_NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS})
+  find_library(ISINGGAN_NCCL_LIBRARY nccl HINTS ${CUDAToolkit_LIBRARY_DIR})
 endif()
 if(NOT DEFINED ISINGGAN_WITH_CUDA)
   set(ISINGGAN_WITH_CUDA ${isinggan_cuda_available} CACHE BOOL "Build the CUDA backend (cuDNN, cuBLAS)")

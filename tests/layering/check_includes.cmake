@@ -9,6 +9,7 @@
 #   data      preprocessing, augmentation, modalities                    <- core
 #   io        files: PNG, datasets, safetensors, checkpoints, .npy/.npz  <- core, data
 #   metrics   IoU, FID, KID, pair statistics                             <- core, io, models
+#   distributed  data parallelism: gradient all-reduce, MPI, NCCL         <- core, backend
 #   train     the trainers                                                <- everything above
 #   testing   checks users run on their own layers                       <- core, backend, layers
 # io and data are thus not mutually dependent (io reads files into data's
@@ -37,7 +38,8 @@ set(uses_models core backend init layers io models)
 set(uses_data core data)
 set(uses_io core data io)
 set(uses_metrics core io models metrics)
-set(uses_train core backend init layers losses optim models data io metrics train)
+set(uses_distributed core backend distributed)
+set(uses_train core backend init layers losses optim models data io metrics distributed train)
 set(uses_testing core backend layers testing)
 
 # Includes against the table that are tolerated for a while, each named as

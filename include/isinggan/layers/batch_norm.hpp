@@ -14,6 +14,7 @@
 #include <cmath>
 #include <string>
 
+#include "isinggan/core/collective.hpp"
 #include "isinggan/layers/layer.hpp"
 
 namespace isinggan {
@@ -58,10 +59,13 @@ public:
             throw shape_error(std::string(name) + ": training needs more than one value per channel, got input " +
                               x.shape().str());
         trained_forward_ = training_;
+        // Synchronised statistics when a data-parallel trainer asks for them (core/collective.hpp);
+        // the backward pass must then sum over the same ranks.
+        sync_ = training_ ? batch_norm_sync() : nullptr;
         input_ = &x;
         if (training_)
             ops::batch_norm2d_forward_training(Backend{}, x, weight_.value, bias_.value, running_mean_, running_var_,
-                                               momentum_, eps_, y_, mean_, inv_std_);
+                                               momentum_, eps_, y_, mean_, inv_std_, sync_);
         else
             ops::batch_norm2d_forward_inference(Backend{}, x, weight_.value, bias_.value, running_mean_, running_var_,
                                                 eps_, y_, mean_, inv_std_);
@@ -76,7 +80,7 @@ public:
         layer_detail::require_forward_done(input_, name);
         layer_detail::require_grad_shape(dy.shape(), y_.shape(), name);
         ops::batch_norm2d_backward(Backend{}, *input_, dy, weight_.value, mean_, inv_std_, trained_forward_, dx_,
-                                   weight_.grad, bias_.grad);
+                                   weight_.grad, bias_.grad, sync_);
         return dx_;
     }
 
@@ -107,6 +111,7 @@ private:
     float momentum_, eps_;
     bool training_ = true;
     bool trained_forward_ = true;  // the mode of the forward that backward differentiates
+    collective* sync_ = nullptr;   // the communicator of that forward's statistics, if synchronised
     parameter<Backend> weight_{vec}, bias_{vec};
     tensor<Backend> running_mean_{vec}, running_var_{vec};
     tensor<Backend> mean_{vec}, inv_std_{vec};  // statistics of the last forward

@@ -47,12 +47,14 @@
 #include "isinggan/backend/compiled.hpp"
 #include "isinggan/backend/cpu/channel_concat.hpp"
 #include "isinggan/backend/cpu/elementwise.hpp"
+#include "isinggan/core/collective.hpp"
 #include "isinggan/core/error.hpp"
 #include "isinggan/backend/transfer.hpp"
 #include "isinggan/data/dihedral.hpp"
 #include "isinggan/data/random_crop.hpp"
 #include "isinggan/data/pair_augment.hpp"
 #include "isinggan/data/image_mask_set.hpp"
+#include "isinggan/distributed/data_parallel.hpp"
 #include "isinggan/init/xavier.hpp"
 #include "isinggan/io/checkpoint.hpp"
 #include "isinggan/layers/layer.hpp"
@@ -116,7 +118,7 @@ struct gan_options {
     /// the mask that is drawn. 0: none (the paper).
     double mask_ambiguity = 0.0;
     /// Differentiable augmentation (colour, translation, cutout; data/pair_augment.hpp)
-    /// of the real and the generated pairs before D, in both steps. CPU backend only, for now.
+    /// of the real and the generated pairs before D, in both steps.
     bool diff_augment = false;
     /// Decay β of an exponential moving average of the generator's weights:
     /// after every step ema ← β·ema + (1 − β)·G, and samples are drawn from
@@ -232,6 +234,36 @@ public:
         }
     }
 
+    /// Data-parallel training over the ranks of `c` (distributed/mpi.hpp,
+    /// distributed/nccl.hpp): every rank draws the same global batch of
+    /// options().batch samples, takes its slice of it (batch / ranks samples),
+    /// and the gradients are averaged over the ranks before every optimizer
+    /// step, so the ranks keep identical weights; rank 0's weights are
+    /// broadcast now and after every load. Batch norm uses each rank's own
+    /// statistics (as PyTorch's DDP), or the global batch's with
+    /// `sync_batch_norm` (then R ranks compute what one process would, to
+    /// rounding; CPU backend). Every rank must call step, save and load alike;
+    /// only rank 0 writes the checkpoint. `c` must outlive the trainer's steps.
+    void set_data_parallel(collective& c, bool sync_batch_norm = false) {
+        const std::size_t ranks = std::size_t(c.size());
+        if (ranks == 0 || opt_.batch % ranks != 0)
+            throw argument_error("gan_trainer: the batch of " + std::to_string(opt_.batch) + " does not divide among " +
+                                 std::to_string(ranks) + " ranks; use a multiple of " + std::to_string(ranks));
+        if (opt_.batch / ranks < 2)
+            throw argument_error("gan_trainer: " + std::to_string(ranks) + " ranks need a batch of at least " +
+                                 std::to_string(2 * ranks) + " (2 samples per rank for batch norm), got " +
+                                 std::to_string(opt_.batch));
+        if (sync_batch_norm && !std::same_as<backend_type, cpu>)
+            throw argument_error("gan_trainer: synchronised batch norm runs on the cpu backend only, for now");
+        parallel_ = &c;
+        sync_batch_norm_ = sync_batch_norm;
+        broadcast_weights();
+    }
+    /// The communicator of data-parallel training, or nullptr.
+    collective* data_parallel() const noexcept { return parallel_; }
+    /// Whether this process writes the run's files: rank 0, or the only process.
+    bool writes_files() const noexcept { return !parallel_ || parallel_->rank() == 0; }
+
     /// One discriminator step and one generator step on a batch drawn from `data`.
     gan_step_stats step(const data::image_mask_set& data) {
         data::require_consistent(data, "gan_trainer::step");
@@ -289,8 +321,21 @@ public:
             draw_pair_augment(augment_fake_, n, side, gen);
             draw_pair_augment(augment_g_, n, side, gen);
         }
-        const auto stats = step_impl(upload(real_host_, real_device_), upload(z_host_, z_device_),
-                                     offset ? &upload(fake_offset_host_, fake_offset_device_) : nullptr);
+        if (parallel_) {  // this rank's slice of the global batch, and of every draw made for it
+            const auto part = distributed::batch_slice::of(n, parallel_->rank(), parallel_->size());
+            distributed::take_samples(real_host_, part.first, part.count, real_slice_);
+            distributed::take_samples(z_host_, part.first, part.count, z_slice_);
+            if (offset) distributed::take_samples(fake_offset_host_, part.first, part.count, offset_slice_);
+            for (auto* draws : {&augment_real_, &augment_fake_, &augment_g_})
+                if (!draws->empty())
+                    *draws = std::vector<pair_augment_params>(draws->begin() + std::ptrdiff_t(part.first),
+                                                              draws->begin() + std::ptrdiff_t(part.first + part.count));
+        }
+        const tensor<cpu>& real = parallel_ ? real_slice_ : real_host_;
+        const tensor<cpu>& z = parallel_ ? z_slice_ : z_host_;
+        const tensor<cpu>& fake_offset = parallel_ ? offset_slice_ : fake_offset_host_;
+        const auto stats = step_impl(upload(real, real_device_), upload(z, z_device_),
+                                     offset ? &upload(fake_offset, fake_offset_device_) : nullptr);
         augment_real_.clear();
         return stats;
     }
@@ -328,6 +373,7 @@ private:
         require_shape(z.shape(), {n, std::size_t(latent_size), 1, 1}, "gan_trainer::step: latent batch");
         require_shape(real.shape(), {n, 4, side, side}, "gan_trainer::step: real batch");
         if (n < 2) throw argument_error("gan_trainer::step: the batch needs at least 2 samples (batch norm)");
+        const batch_norm_sync_scope synchronised(sync_batch_norm_ ? parallel_ : nullptr);
         gan_step_stats stats;
         g_->set_training(true);
         d_->set_training(true);
@@ -357,9 +403,11 @@ private:
         const tensor_type& fake_logits = d_->forward(augmented(fake_, augment_fake_, augmented_));
         stats.d_fake = mean_probability(download(fake_logits, logits_host_));
         d_loss += bce(fake_logits, 0.0f, d_logit_grad_);
+        if (parallel_) d_loss = mean_over_ranks(d_loss);  // so that every rank takes the same decision
         require_finite(d_loss, "discriminator loss");
         backward_params(*d_, d_logit_grad_);
         keep_discriminator();  // so that a non-finite generator loss can undo this step
+        if (parallel_) distributed::all_reduce_gradients(*parallel_, *d_, 1.0 / double(parallel_->size()));
         d_adam_.step(*d_);
 
         // 3. Generator: fool the updated discriminator, plus λ·L_smooth on the mask.
@@ -388,14 +436,32 @@ private:
             const double weight = opt_.mask_ambiguity * warmup_factor(steps_) / double(mask.size());
             stats.ambiguity_loss = ops::ambiguity_penalty(backend_type{}, mask, float(weight), d_mask_);
         }
+        if (parallel_) {
+            double losses[3] = {stats.g_loss, stats.smooth_loss, stats.ambiguity_loss};
+            mean_over_ranks(losses);
+            stats.g_loss = losses[0], stats.smooth_loss = losses[1], stats.ambiguity_loss = losses[2];
+        }
         if (!std::isfinite(stats.g_loss + stats.smooth_loss + stats.ambiguity_loss)) {
             restore_discriminator();
             require_finite(stats.g_loss + stats.smooth_loss + stats.ambiguity_loss, "generator loss");
         }
         zero_grad(*g_);
         g_->backward(d_image_, d_mask_);
+        if (parallel_) {
+            distributed::all_reduce_gradients(*parallel_, *g_, 1.0 / double(parallel_->size()));
+            double measured[3] = {stats.d_real, stats.d_fake, stats.mask_energy};
+            mean_over_ranks(measured);
+            stats.d_real = measured[0], stats.d_fake = measured[1], stats.mask_energy = measured[2];
+        }
         g_adam_.step(*g_);
         if (g_ema_) update_ema();
+        // Per-rank batch statistics move each rank's running statistics apart;
+        // rank 0's are kept everywhere (as DDP's broadcast_buffers), so that
+        // every rank holds the same state and any of them could write it.
+        if (parallel_ && !sync_batch_norm_) {
+            distributed::broadcast_buffers(*parallel_, *g_);
+            distributed::broadcast_buffers(*parallel_, *d_);
+        }
 
         stats.d_loss = d_loss;
         stats.step = ++steps_;
@@ -441,6 +507,7 @@ public:
     /// atomically; `metadata` is stored alongside (a run's configuration).
     void save(const std::filesystem::path& path, const std::map<std::string, std::string>& metadata = {}) {
         refresh_ema_statistics();
+        if (!writes_files()) return;  // data-parallel: the other ranks hold the same state
         // Through host copies of both networks and both optimizers (on the
         // CPU backend, plain copies: a checkpoint's size is small next to a step).
         host_twins host(*this);
@@ -461,6 +528,7 @@ public:
         else if (g_ema_) restart_ema();
         g_adam_ = host.g_adam.template copy_on<backend_type>();
         d_adam_ = host.d_adam.template copy_on<backend_type>();
+        if (parallel_) broadcast_weights();  // every rank read the same file; rank 0's copy decides
         return info;
     }
 
@@ -619,6 +687,23 @@ private:
         }
     };
 
+    /// Rank 0's weights (and batch-norm statistics) on every rank.
+    void broadcast_weights() {
+        distributed::broadcast_state(*parallel_, *g_);
+        distributed::broadcast_state(*parallel_, *d_);
+        if (g_ema_) distributed::broadcast_state(*parallel_, *g_ema_);
+    }
+
+    /// The mean over the ranks of one or more scalars of this step.
+    double mean_over_ranks(double v) {
+        mean_over_ranks(std::span<double>(&v, 1));
+        return v;
+    }
+    void mean_over_ranks(std::span<double> v) {
+        parallel_->all_reduce_sum(v);
+        for (double& x : v) x /= double(parallel_->size());
+    }
+
     static void require_finite(double v, const char* what) {
         if (!std::isfinite(v))
             throw non_finite_loss(std::string("training diverged: the ") + what + " is " + std::to_string(v) +
@@ -645,6 +730,9 @@ private:
     std::vector<double> cumulative_weights_;  // of gan_options::sample_weights, built at the first step
     tensor<cpu> real_image_, real_mask_, real_host_, z_host_, logits_host_;  // host staging
     tensor<cpu> fake_offset_host_;
+    tensor<cpu> real_slice_, z_slice_, offset_slice_;  // this rank's part of the batch (data-parallel)
+    collective* parallel_ = nullptr;                    // set_data_parallel
+    bool sync_batch_norm_ = false;
     tensor_type real_device_, z_device_, fake_offset_device_;  // device copies (unused on the cpu backend)
     tensor_type fake_, d_logit_grad_, d_image_, d_mask_, mask_for_d_, hard_mask_, augmented_, d_unaugmented_;
     std::vector<pair_augment_params> augment_real_, augment_fake_, augment_g_;  // this step's draws

@@ -9,6 +9,14 @@
 // assembled on the host and copied over once, the loss and its gradient are
 // computed on the device, and only the loss (and, to score the IoU, the
 // logits) come back.
+//
+// Data-parallel (set_data_parallel): every rank shuffles the same order and
+// takes its slice of each mini-batch; gradients are averaged over the ranks,
+// weighted by each slice's share, before every Adam step. A last mini-batch
+// smaller than the number of ranks is processed whole by every rank. Batch
+// norm uses each rank's statistics unless synchronised; the soft Dice term is
+// computed per rank (its ratio of sums does not split over slices), so only
+// BCE alone with synchronised batch norm gives one process's result exactly.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -23,10 +31,12 @@
 #include <vector>
 
 #include "isinggan/backend/compiled.hpp"
+#include "isinggan/core/collective.hpp"
 #include "isinggan/core/error.hpp"
 #include "isinggan/core/random.hpp"
 #include "isinggan/backend/transfer.hpp"
 #include "isinggan/data/image_mask_set.hpp"
+#include "isinggan/distributed/data_parallel.hpp"
 #include "isinggan/io/checkpoint.hpp"
 #include "isinggan/layers/layer.hpp"
 #include "isinggan/layers/on_backend.hpp"
@@ -72,20 +82,44 @@ public:
     }
 
     /// One Adam step on a batch on the trainer's backend (images [N,3,S,S],
-    /// masks [N,1,S,S]); returns the loss.
-    double step(const tensor_type& images, const tensor_type& masks) {
+    /// masks [N,1,S,S]); returns the loss. Data-parallel, the batch is this
+    /// rank's share `weight` of the global batch, and the loss returned is the
+    /// global batch's.
+    double step(const tensor_type& images, const tensor_type& masks, double weight = 1.0) {
+        const batch_norm_sync_scope synchronised(sync_batch_norm_ ? parallel_ : nullptr);
         net_.set_training(true);
         const tensor_type& logits = net_.forward(images);
         double loss = bce(logits, masks);
         if (opt_.dice_weight > 0) loss += dice(logits, masks);
+        if (parallel_) {  // the global loss, so that every rank takes the same decision
+            double share = loss * weight;
+            parallel_->all_reduce_sum(std::span<double>(&share, 1));
+            loss = share;
+        }
         if (!std::isfinite(loss))
             throw training_diverged("segmentation_trainer: the loss is " + std::to_string(loss) +
                                     " (not finite); try a smaller learning rate");
         zero_grad(net_);
         net_.backward(grad_);
+        if (parallel_) distributed::all_reduce_gradients(*parallel_, net_, weight);
         adam_.step(net_);
+        if (parallel_ && !sync_batch_norm_) distributed::broadcast_buffers(*parallel_, net_);  // as DDP
         return loss;
     }
+
+    /// Data-parallel training over the ranks of `c` (see the top of this file);
+    /// rank 0's weights are broadcast now. `sync_batch_norm`: batch norms use
+    /// the global batch's statistics (CPU backend). Only rank 0 writes by save.
+    void set_data_parallel(collective& c, bool sync_batch_norm = false) {
+        if (sync_batch_norm && !std::same_as<backend_type, cpu>)
+            throw argument_error("segmentation_trainer: synchronised batch norm runs on the cpu backend only, for now");
+        parallel_ = &c;
+        sync_batch_norm_ = sync_batch_norm;
+        distributed::broadcast_state(c, net_);
+    }
+    collective* data_parallel() const noexcept { return parallel_; }
+    /// Whether this process writes the run's files: rank 0, or the only process.
+    bool writes_files() const noexcept { return !parallel_ || parallel_->rank() == 0; }
 
     /// One pass over `set` in shuffled mini-batches. `on_step(done, total, loss)`, when given, reports progress.
     segmentation_epoch epoch(const data::image_mask_set& set,
@@ -100,8 +134,14 @@ public:
         segmentation_epoch e;
         for (std::size_t b = 0; b < total; ++b) {
             const std::size_t first = b * opt_.batch, count = std::min(opt_.batch, order.size() - first);
-            data::gather(set, std::span<const std::size_t>(order.data() + first, count), images_, masks_);
-            const double loss = step(upload(images_, images_device_), upload(masks_, masks_device_));
+            // This rank's slice, or the whole batch on every rank when it has fewer samples than ranks.
+            const std::size_t ranks = parallel_ ? std::size_t(parallel_->size()) : 1;
+            const auto part = ranks > 1 && count >= ranks ? distributed::batch_slice::of(count, parallel_->rank(), int(ranks))
+                                                          : distributed::batch_slice{0, count};
+            const double weight = ranks > 1 && count >= ranks ? double(part.count) / double(count) : 1.0 / double(ranks);
+            data::gather(set, std::span<const std::size_t>(order.data() + first + part.first, part.count), images_,
+                         masks_);
+            const double loss = step(upload(images_, images_device_), upload(masks_, masks_device_), weight);
             e.mean_loss += loss;
             ++e.steps;
             if (on_step) on_step(e.steps, total, loss);
@@ -132,6 +172,7 @@ public:
     /// Writes the network and the optimizer state to `path` as save_checkpoint
     /// does, from host copies of both (on the CPU backend, plain copies).
     void save(const std::filesystem::path& path, const checkpoint_info& info = {}) {
+        if (!writes_files()) return;  // data-parallel: the other ranks hold the same state
         auto host = std::make_unique<on_backend<Net, cpu>>();
         copy_model_state(net_, *host);
         optim::adam host_adam = adam_.template copy_on<cpu>();
@@ -160,6 +201,8 @@ private:
     tensor<cpu> images_, masks_, logits_host_;  // host staging
     tensor_type images_device_, masks_device_;  // their device copies (unused on the cpu backend)
     tensor_type grad_;
+    collective* parallel_ = nullptr;  // set_data_parallel
+    bool sync_batch_norm_ = false;
 };
 
 }  // namespace isinggan::train

@@ -10,12 +10,20 @@
 //                unbiased variance for running_var
 //   evaluation:  mean, var = running_mean, running_var
 //   both:        y = weight ((x - mean) / sqrt(var + eps)) + bias
+//
+// Synchronised batch norm (data-parallel training, core/collective.hpp):
+// given a communicator, the training forward and the backward take their
+// per-channel sums over the whole global batch, all-reduced over the ranks,
+// so that R ranks of N/R samples compute what one process of N would.
 #include <cmath>
 #include <cstddef>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "isinggan/backend/cpu/reduce.hpp"
 #include "isinggan/backend/cpu/threading.hpp"
+#include "isinggan/core/collective.hpp"
 #include "isinggan/core/error.hpp"
 #include "isinggan/core/tensor.hpp"
 
@@ -76,21 +84,102 @@ inline void normalize(const tensor<cpu>& x, const tensor<cpu>& mean, const tenso
     });
 }
 
+/// The biased mean and variance of each channel over the global batch: two
+/// passes (the mean, then the squared deviations from it), each a per-channel
+/// sum all-reduced over the ranks with the element count, which is returned.
+inline double synced_mean_var(const tensor<cpu>& x, collective& sync, float* mean, float* var) {
+    const std::size_t channels = x.c(), n = x.n(), plane = x.shape().plane_size();
+    std::vector<double> sums(channels + 1, 0.0);
+    cpu_detail::parallel_for(long(channels), n * plane, [&](long c) {
+        double s = 0.0;
+        for (std::size_t b = 0; b < n; ++b) {
+            const float* p = x.plane(b, std::size_t(c));
+            for (std::size_t i = 0; i < plane; ++i) s += p[i];
+        }
+        sums[std::size_t(c)] = s;
+    });
+    sums[channels] = double(n * plane);
+    sync.all_reduce_sum(std::span<double>(sums));
+    const double count = sums[channels];
+    std::vector<double> squares(channels, 0.0);
+    cpu_detail::parallel_for(long(channels), n * plane * 2, [&](long c) {
+        const double mu = sums[std::size_t(c)] / count;
+        double s = 0.0;
+        for (std::size_t b = 0; b < n; ++b) {
+            const float* p = x.plane(b, std::size_t(c));
+            for (std::size_t i = 0; i < plane; ++i) s += (p[i] - mu) * (p[i] - mu);
+        }
+        squares[std::size_t(c)] = s;
+    });
+    sync.all_reduce_sum(std::span<double>(squares));
+    for (std::size_t c = 0; c < channels; ++c) {
+        mean[c] = float(sums[c] / count);
+        var[c] = float(squares[c] / count);
+    }
+    return count;
+}
+
+/// The training backward with the two per-channel sums all-reduced over the ranks.
+inline void synced_backward(const tensor<cpu>& x, const tensor<cpu>& dy, const tensor<cpu>& weight,
+                            const tensor<cpu>& save_mean, const tensor<cpu>& save_inv_std, collective& sync,
+                            tensor<cpu>& dx, tensor<cpu>& weight_grad, tensor<cpu>& bias_grad) {
+    const std::size_t channels = x.c(), n = dy.n(), plane = dy.shape().plane_size();
+    std::vector<double> sums(2 * channels + 1, 0.0);  // Σ dy, Σ dy xhat per channel, then the count
+    cpu_detail::parallel_for(long(channels), n * plane * 4, [&](long c) {
+        const float mu = save_mean.data()[c], s = save_inv_std.data()[c];
+        double sum_dy = 0.0, sum_dy_xhat = 0.0;
+        for (std::size_t b = 0; b < n; ++b) {
+            const float* d = dy.plane(b, std::size_t(c));
+            const float* xp = x.plane(b, std::size_t(c));
+            for (std::size_t i = 0; i < plane; ++i) {
+                sum_dy += d[i];
+                sum_dy_xhat += double(d[i]) * ((xp[i] - mu) * s);
+            }
+        }
+        weight_grad.data()[c] += float(sum_dy_xhat);
+        bias_grad.data()[c] += float(sum_dy);
+        sums[std::size_t(c)] = sum_dy;
+        sums[channels + std::size_t(c)] = sum_dy_xhat;
+    });
+    sums[2 * channels] = double(n * plane);
+    sync.all_reduce_sum(std::span<double>(sums));
+    const double count = sums[2 * channels];
+    cpu_detail::parallel_for(long(channels), n * plane * 4, [&](long c) {
+        const float mu = save_mean.data()[c], s = save_inv_std.data()[c];
+        const float k = weight.data()[c] * s;
+        const float mean_dy = float(sums[std::size_t(c)] / count);
+        const float mean_dy_xhat = float(sums[channels + std::size_t(c)] / count);
+        for (std::size_t b = 0; b < n; ++b) {
+            const float* d = dy.plane(b, std::size_t(c));
+            const float* xp = x.plane(b, std::size_t(c));
+            float* out = dx.plane(b, std::size_t(c));
+            for (std::size_t i = 0; i < plane; ++i) out[i] = k * (d[i] - mean_dy - (xp[i] - mu) * s * mean_dy_xhat);
+        }
+    });
+}
+
 }  // namespace isinggan::batch_norm_detail
 
 namespace isinggan::ops {
 
 /// Training forward: y from the batch statistics, which are saved (mean and
 /// 1/std, resized to [C, 1, 1, 1]) for the backward pass; the running
-/// statistics move by `momentum`.
+/// statistics move by `momentum`. With `sync`, the statistics of the global
+/// batch (every rank must then call it, in the same order).
 inline void batch_norm2d_forward_training(cpu, const tensor<cpu>& x, const tensor<cpu>& weight,
                                           const tensor<cpu>& bias, tensor<cpu>& running_mean,
                                           tensor<cpu>& running_var, float momentum, float eps, tensor<cpu>& y,
-                                          tensor<cpu>& save_mean, tensor<cpu>& save_inv_std) {
+                                          tensor<cpu>& save_mean, tensor<cpu>& save_inv_std,
+                                          collective* sync = nullptr) {
     batch_norm_detail::prepare_forward(x, weight, bias, running_mean, running_var, true, save_mean, save_inv_std);
     // The biased variance lands in save_inv_std and is turned into 1/std in place.
-    channel_mean_var(cpu{}, x, save_mean.values(), save_inv_std.values());
-    const double unbias = double(x.n() * x.h() * x.w()) / double(x.n() * x.h() * x.w() - 1);
+    double count = double(x.n() * x.h() * x.w());
+    if (sync) {
+        count = batch_norm_detail::synced_mean_var(x, *sync, save_mean.data(), save_inv_std.data());
+    } else {
+        channel_mean_var(cpu{}, x, save_mean.values(), save_inv_std.values());
+    }
+    const double unbias = count / (count - 1);
     float* mean = save_mean.data();
     float* inv_std = save_inv_std.data();
     for (std::size_t c = 0; c < x.c(); ++c) {
@@ -122,13 +211,21 @@ inline void batch_norm2d_forward_inference(cpu, const tensor<cpu>& x, const tens
 ///   evaluation: dx = w s dy
 /// with s = 1/std, xhat = (x - mean) s recomputed from the input, sums per
 /// channel over N, H, W (M values) in double; dweight += Σ dy xhat, dbias += Σ dy.
+/// With `sync` (a synchronised training forward), the two sums run over the
+/// global batch; dweight and dbias still add this rank's share only, as every
+/// parameter gradient of a data-parallel step (the trainers average them).
 inline void batch_norm2d_backward(cpu, const tensor<cpu>& x, const tensor<cpu>& dy, const tensor<cpu>& weight,
                                   const tensor<cpu>& save_mean, const tensor<cpu>& save_inv_std, bool training,
-                                  tensor<cpu>& dx, tensor<cpu>& weight_grad, tensor<cpu>& bias_grad) {
+                                  tensor<cpu>& dx, tensor<cpu>& weight_grad, tensor<cpu>& bias_grad,
+                                  collective* sync = nullptr) {
     batch_norm_detail::check_backward(x, dy, weight, save_mean, save_inv_std, weight_grad, bias_grad);
     const std::size_t n = dy.n(), plane = dy.shape().plane_size();
-    const double count = double(n * plane);
     dx.resize(dy.shape());
+    if (sync && training) {
+        batch_norm_detail::synced_backward(x, dy, weight, save_mean, save_inv_std, *sync, dx, weight_grad, bias_grad);
+        return;
+    }
+    const double count = double(n * plane);
     cpu_detail::parallel_for(long(x.c()), n * plane * 6, [&](long c) {
         const float mu = save_mean.data()[c], s = save_inv_std.data()[c];
         double sum_dy = 0.0, sum_dy_xhat = 0.0;

@@ -100,6 +100,11 @@ inline void normalize(const tensor<cuda>& x, const tensor<cuda>& mean, const ten
     ISINGGAN_CUDA_CHECK_LAUNCH(normalize_kernel);
 }
 
+/// Synchronised batch norm is not on the GPU yet: a clear refusal, not per-rank statistics.
+inline void refuse_batch_norm_sync(const collective* sync) {
+    if (sync) throw argument_error("batch_norm2d: synchronised statistics (sync-bn) run on the cpu backend only, for now");
+}
+
 }  // namespace isinggan::cuda_detail
 
 namespace isinggan::ops {
@@ -110,7 +115,9 @@ namespace isinggan::ops {
 inline void batch_norm2d_forward_training(cuda, const tensor<cuda>& x, const tensor<cuda>& weight,
                                           const tensor<cuda>& bias, tensor<cuda>& running_mean,
                                           tensor<cuda>& running_var, float momentum, float eps, tensor<cuda>& y,
-                                          tensor<cuda>& save_mean, tensor<cuda>& save_inv_std) {
+                                          tensor<cuda>& save_mean, tensor<cuda>& save_inv_std,
+                                          collective* sync = nullptr) {
+    cuda_detail::refuse_batch_norm_sync(sync);
     batch_norm_detail::prepare_forward(x, weight, bias, running_mean, running_var, true, save_mean, save_inv_std);
     cuda_detail::channel_stats_outputs out;
     out.mean = save_mean.data();
@@ -136,7 +143,9 @@ inline void batch_norm2d_forward_inference(cuda, const tensor<cuda>& x, const te
 
 inline void batch_norm2d_backward(cuda, const tensor<cuda>& x, const tensor<cuda>& dy, const tensor<cuda>& weight,
                                   const tensor<cuda>& save_mean, const tensor<cuda>& save_inv_std, bool training,
-                                  tensor<cuda>& dx, tensor<cuda>& weight_grad, tensor<cuda>& bias_grad) {
+                                  tensor<cuda>& dx, tensor<cuda>& weight_grad, tensor<cuda>& bias_grad,
+                                  collective* sync = nullptr) {
+    cuda_detail::refuse_batch_norm_sync(sync);
     batch_norm_detail::check_backward(x, dy, weight, save_mean, save_inv_std, weight_grad, bias_grad);
     dx.resize(x.shape());
     using namespace cuda_detail;
