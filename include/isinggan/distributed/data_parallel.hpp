@@ -6,9 +6,7 @@
 // distributed/mpi.hpp and distributed/nccl.hpp provide the communicators.
 //
 // Gradients are reduced in buckets, in parameter order, as DDP and Horovod
-// do: consecutive gradients are packed into one buffer of at most
-// bucket_bytes (25 MB by default) and reduced with one call, so a network of
-// many small tensors costs a few collectives per step, not one per tensor.
+// do (ops::all_reduce_weighted of either backend: backend/cpu/all_reduce.hpp).
 #include <algorithm>
 #include <concepts>
 #include <cstddef>
@@ -18,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "isinggan/backend/cpu/elementwise.hpp"
+#include "isinggan/backend/cpu/all_reduce.hpp"
 #include "isinggan/backend/transfer.hpp"
 #include "isinggan/core/collective.hpp"
 #include "isinggan/core/error.hpp"
@@ -53,88 +51,18 @@ inline void take_samples(const tensor<cpu>& all, std::size_t first, std::size_t 
     if (count) std::memcpy(part.data(), all.sample(first), count * all.shape().sample_size() * sizeof(float));
 }
 
-namespace detail {
-
-/// Calls f(span of the bucket) for consecutive gradients packed up to `bucket_floats`,
-/// then copies the reduced values back (host-memory gradients).
-template <class Model, class Reduce>
-void for_each_gradient_bucket(Model& model, std::size_t bucket_floats, std::vector<float>& bucket, Reduce&& reduce) {
-    std::vector<tensor<cpu>*> members;
-    std::size_t filled = 0;
-    const auto flush = [&] {
-        if (members.empty()) return;
-        reduce(std::span<float>(bucket.data(), filled));
-        std::size_t at = 0;
-        for (tensor<cpu>* g : members) {
-            std::copy_n(bucket.data() + at, g->size(), g->data());
-            at += g->size();
-        }
-        members.clear();
-        filled = 0;
-    };
-    visit_params(model, [&](std::string_view, auto& p) {
-        tensor<cpu>& g = p.grad;
-        if (filled > 0 && filled + g.size() > bucket_floats) flush();
-        if (bucket.size() < filled + g.size()) bucket.resize(std::max(filled + g.size(), bucket_floats));
-        std::copy_n(g.data(), g.size(), bucket.data() + filled);
-        filled += g.size();
-        members.push_back(&g);
-    });
-    flush();
-}
-
-}  // namespace detail
-
 /// Every rank's gradients become Σ_r weight_r · grad_r, where `weight` is
 /// this rank's share of the global batch (1/R for equal slices): with losses
 /// that are means over each rank's samples, the gradient of the mean over the
-/// global batch. Every rank must call it, in the same order.
+/// global batch. In parameter order, in buckets of at most bucket_bytes
+/// (ops::all_reduce_weighted). Every rank must call it, in the same order.
 template <class Model>
 void all_reduce_gradients(collective& c, Model& model, double weight,
                           std::size_t bucket_bytes = default_bucket_bytes) {
     using backend = typename Model::backend_type;
-    const std::size_t bucket_floats = std::max<std::size_t>(1, bucket_bytes / sizeof(float));
-    if constexpr (std::same_as<backend, cpu>) {
-        thread_local std::vector<float> bucket;
-        detail::for_each_gradient_bucket(model, bucket_floats, bucket, [&](std::span<float> values) {
-            if (weight != 1.0)
-                for (float& v : values) v = float(double(v) * weight);
-            c.all_reduce_sum(values);
-        });
-    } else {
-        // Device gradients: reduced in place by a device communicator (NCCL), or
-        // through host copies by a host one (MPI without CUDA awareness).
-        visit_params(model, [&](std::string_view, auto& p) {
-            auto& g = p.grad;
-            if (g.size() == 0) return;
-            if (c.reduces_device_memory()) {
-                if (weight != 1.0) ops::scale(backend{}, g, float(weight));
-                c.all_reduce_sum_device(g.data(), g.size());
-            } else {
-                thread_local tensor<cpu> host;
-                download(g, host);
-                for (std::size_t i = 0; i < host.size(); ++i) host.data()[i] = float(double(host.data()[i]) * weight);
-                c.all_reduce_sum(host.values());
-                assign_from_host(g, host);
-            }
-        });
-    }
-}
-
-/// Rank `root`'s values of `t` on every rank.
-template <class B>
-void broadcast_tensor(collective& c, tensor<B>& t, int root = 0) {
-    if (t.size() == 0) return;
-    if constexpr (std::same_as<B, cpu>) {
-        c.broadcast(t.values(), root);
-    } else if (c.reduces_device_memory()) {
-        c.broadcast_device(t.data(), t.size(), root);
-    } else {
-        thread_local tensor<cpu> host;
-        download(t, host);
-        c.broadcast(host.values(), root);
-        assign_from_host(t, host);
-    }
+    std::vector<tensor<backend>*> gradients;
+    visit_params(model, [&](std::string_view, auto& p) { gradients.push_back(&p.grad); });
+    ops::all_reduce_weighted(backend{}, c, std::span<tensor<backend>* const>(gradients), weight, bucket_bytes);
 }
 
 /// Rank `root`'s buffers (batch-norm running statistics) on every rank: what
@@ -142,14 +70,16 @@ void broadcast_tensor(collective& c, tensor<B>& t, int root = 0) {
 /// DDP's broadcast_buffers).
 template <class Model>
 void broadcast_buffers(collective& c, Model& model, int root = 0) {
-    visit_buffers(model, [&](std::string_view, auto& t) { broadcast_tensor(c, t, root); });
+    using backend = typename Model::backend_type;
+    visit_buffers(model, [&](std::string_view, auto& t) { ops::broadcast(backend{}, c, t, root); });
 }
 
 /// Every rank gets rank `root`'s parameters and buffers: called when
 /// data-parallel training starts and after a resume.
 template <class Model>
 void broadcast_state(collective& c, Model& model, int root = 0) {
-    visit_params(model, [&](std::string_view, auto& p) { broadcast_tensor(c, p.value, root); });
+    using backend = typename Model::backend_type;
+    visit_params(model, [&](std::string_view, auto& p) { ops::broadcast(backend{}, c, p.value, root); });
     broadcast_buffers(c, model, root);
 }
 

@@ -253,7 +253,7 @@ public:
             throw argument_error("gan_trainer: " + std::to_string(ranks) + " ranks need a batch of at least " +
                                  std::to_string(2 * ranks) + " (2 samples per rank for batch norm), got " +
                                  std::to_string(opt_.batch));
-        if (sync_batch_norm && !std::same_as<backend_type, cpu>)
+        if (sync_batch_norm && !ops::supports_batch_norm_sync(backend_type{}))
             throw argument_error("gan_trainer: synchronised batch norm runs on the cpu backend only, for now");
         parallel_ = &c;
         sync_batch_norm_ = sync_batch_norm;

@@ -111,7 +111,7 @@ public:
     /// rank 0's weights are broadcast now. `sync_batch_norm`: batch norms use
     /// the global batch's statistics (CPU backend). Only rank 0 writes by save.
     void set_data_parallel(collective& c, bool sync_batch_norm = false) {
-        if (sync_batch_norm && !std::same_as<backend_type, cpu>)
+        if (sync_batch_norm && !ops::supports_batch_norm_sync(backend_type{}))
             throw argument_error("segmentation_trainer: synchronised batch norm runs on the cpu backend only, for now");
         parallel_ = &c;
         sync_batch_norm_ = sync_batch_norm;

@@ -2,6 +2,7 @@
 // Every CPU kernel: include this to get the `cpu` overloads of isinggan::ops.
 #include "isinggan/backend/cpu/activation.hpp"
 #include "isinggan/backend/cpu/adam.hpp"
+#include "isinggan/backend/cpu/all_reduce.hpp"
 #include "isinggan/backend/cpu/batch_norm.hpp"
 #include "isinggan/backend/cpu/bce.hpp"
 #include "isinggan/backend/cpu/channel_concat.hpp"
