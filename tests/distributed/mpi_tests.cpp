@@ -70,43 +70,47 @@ double from_rank0(double v) {
     return v;
 }
 
-/// ||a − b|| / ||b|| over every parameter and buffer of two models. (Not an
-/// elementwise bound: Adam moves a parameter whose gradient is nearly 0 by
-/// about ±lr whatever its size, so rounding-level differences of such a
-/// gradient, whose sign is noise, show as lr-sized steps in single elements.)
-template <class Model>
-double relative_difference(Model& a, Model& b) {
-    std::vector<const tensor<cpu>*> ta, tb;
-    visit_params(a, [&](std::string_view, auto& p) { ta.push_back(&p.value); });
-    visit_buffers(a, [&](std::string_view, auto& t) { ta.push_back(&t); });
-    visit_params(b, [&](std::string_view, auto& p) { tb.push_back(&p.value); });
-    visit_buffers(b, [&](std::string_view, auto& t) { tb.push_back(&t); });
-    REQUIRE(ta.size() == tb.size());
+/// ||a − b|| / ||b|| over matching lists of tensors.
+double relative_norm_difference(const std::vector<const tensor<cpu>*>& a, const std::vector<const tensor<cpu>*>& b) {
+    REQUIRE(a.size() == b.size());
     double diff = 0, norm = 0;
-    for (std::size_t k = 0; k < ta.size(); ++k)
-        for (std::size_t i = 0; i < ta[k]->size(); ++i) {
-            const double x = ta[k]->data()[i], y = tb[k]->data()[i];
+    for (std::size_t k = 0; k < a.size(); ++k)
+        for (std::size_t i = 0; i < a[k]->size(); ++i) {
+            const double x = a[k]->data()[i], y = b[k]->data()[i];
             diff += (x - y) * (x - y);
             norm += y * y;
         }
     return std::sqrt(diff / norm);
 }
 
-/// ||ga − gb|| / ||gb|| over the parameter gradients the last step left.
+template <class Model>
+std::vector<const tensor<cpu>*> state_of(Model& m) {
+    std::vector<const tensor<cpu>*> t;
+    visit_params(m, [&](std::string_view, auto& p) { t.push_back(&p.value); });
+    visit_buffers(m, [&](std::string_view, auto& b) { t.push_back(&b); });
+    return t;
+}
+
+template <class Model>
+std::vector<const tensor<cpu>*> gradients_of(Model& m) {
+    std::vector<const tensor<cpu>*> t;
+    visit_params(m, [&](std::string_view, auto& p) { t.push_back(&p.grad); });
+    return t;
+}
+
+/// The weights and buffers of two models, as ||a − b|| / ||b||. (Not an
+/// elementwise bound: Adam moves a parameter whose gradient is nearly 0 by
+/// about ±lr whatever its size, so rounding-level differences of such a
+/// gradient, whose sign is noise, show as lr-sized steps in single elements.)
+template <class Model>
+double relative_difference(Model& a, Model& b) {
+    return relative_norm_difference(state_of(a), state_of(b));
+}
+
+/// The parameter gradients the last step left, as ||ga − gb|| / ||gb||.
 template <class Model>
 double relative_gradient_difference(Model& a, Model& b) {
-    std::vector<const tensor<cpu>*> ta, tb;
-    visit_params(a, [&](std::string_view, auto& p) { ta.push_back(&p.grad); });
-    visit_params(b, [&](std::string_view, auto& p) { tb.push_back(&p.grad); });
-    REQUIRE(ta.size() == tb.size());
-    double diff = 0, norm = 0;
-    for (std::size_t k = 0; k < ta.size(); ++k)
-        for (std::size_t i = 0; i < ta[k]->size(); ++i) {
-            const double x = ta[k]->data()[i], y = tb[k]->data()[i];
-            diff += (x - y) * (x - y);
-            norm += y * y;
-        }
-    return std::sqrt(diff / norm);
+    return relative_norm_difference(gradients_of(a), gradients_of(b));
 }
 
 std::filesystem::path shared_scratch(const std::string& tag) {
