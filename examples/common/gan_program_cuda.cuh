@@ -1,12 +1,12 @@
 #pragma once
-// The GPU half of the GAN programs (gan_program.hpp): `train --device cuda`.
+// The GPU half of the GAN programs (gan_commands.hpp): `train --device cuda`.
 // Included by each program's cuda.cu, which nvcc compiles, with one explicit
 // instantiation for that program's generator and smoothness policy.
 // Sample grids are drawn on a host copy of the generator; checkpoints are the
 // same files as CPU runs write, so a run can move between the two.
 #include <cstdio>
 
-#include "gan_program.hpp"
+#include "gan_commands.hpp"
 #include "isinggan/backend/cuda/ops.hpp"
 
 namespace isinggan::examples {

@@ -15,12 +15,10 @@
 // also "KID: <mean> ± <std> (...)" (metrics/kid.hpp). init-weights writes a
 // randomly initialised Inception, to check the pipeline without the download
 // (its distances mean nothing). See README.md.
-#include <cerrno>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
-#include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,9 +28,12 @@
 
 #include "image_statistics.hpp"
 #include "init_weights.hpp"
+#include "../common/cli.hpp"
 #include "table2.hpp"
 
 using namespace fid_program;
+namespace cli = isinggan::examples::cli;
+using isinggan::examples::usage_error;
 
 namespace {
 
@@ -45,106 +46,96 @@ struct options {
     table_options table_opts;
     std::string init_out;
     std::uint64_t init_seed = 1;
+    std::optional<std::string> help;  // --help: the text to print
 };
 
-const char* usage =
-    "usage: fid PATH_A PATH_B --weights FILE [--batch 50] [--threads T] [--device cpu|cuda] [--save-stats OUT.npz]\n"
-    "       fid PATH_A --weights FILE --save-stats OUT.npz\n"
-    "       fid table --weights FILE --data DATASET --modalities CSV --out DIR --fake MODEL:K=PATH [--fake ...]\n"
-    "       fid init-weights --out FILE [--seed S]   (random weights: checks the pipeline, its FIDs mean nothing)\n"
-    "  PATH: a folder of PNG images (searched recursively; folders named \"masks\" are skipped)\n"
-    "        or pytorch-fid statistics (.npz with arrays mu and sigma)\n"
-    "  --device: where the Inception runs, cpu (default) or cuda (the GPU; images are still read on the host)\n";
+/// The flags of the distance and of `fid table` alike: the Inception and where it runs.
+void declare_inception(CLI::App& command, std::string& weights, std::size_t& batch, std::string& device, int& threads) {
+    cli::path(command, "--weights FILE", weights,
+              "pytorch-fid's Inception weights, converted (README.md, \"Weights\"); needed for image folders");
+    cli::whole(command, "--batch N", batch, "images through the Inception at a time (default 50)", {.least = 1});
+    cli::threads(command, threads);
+    cli::choice(command, "--device", device, {"cpu", "cuda"},
+                "where the Inception runs: cpu (default) or cuda (the GPU; images are still read on the host)");
+}
 
 options parse(int argc, char** argv) {
     options o;
-    int first = 1;
-    if (argc > 1 && std::string(argv[1]) == "table") {
-        o.table = true;
-        first = 2;
-    } else if (argc > 1 && std::string(argv[1]) == "init-weights") {
-        o.init_weights = true;
-        first = 2;
-    }
-    for (int i = first; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) throw argument_error(a + " needs a value");
-            return argv[++i];
-        };
-        // A positive whole number that fits an int (the thread count's type): larger ones are refused, not wrapped.
-        auto number = [&](const std::string& v) {
-            errno = 0;
-            char* end = nullptr;
-            const long n = std::strtol(v.c_str(), &end, 10);
-            if (v.empty() || *end != '\0' || n < 1) throw argument_error(a + " needs a positive integer, got \"" + v + "\"");
-            if (errno == ERANGE || n > std::numeric_limits<int>::max())
-                throw argument_error(a + " is out of range: \"" + v + "\" (at most " +
-                                     std::to_string(std::numeric_limits<int>::max()) + ")");
-            return n;
-        };
-        if (o.init_weights) {
-            if (a == "--out")
-                o.init_out = value();
-            else if (a == "--seed")
-                o.init_seed = std::uint64_t(number(value()));
-            else if (a == "-h" || a == "--help") {
-                std::cout << usage;
-                std::exit(0);
-            } else
-                throw argument_error("fid init-weights takes --out FILE and --seed S, got \"" + a + "\"");
-        } else if (a == "--weights")
-            o.weights = value();
-        else if (a == "--batch")
-            o.batch = std::size_t(number(value()));
-        else if (a == "--threads")
-            o.threads = int(number(value()));
-        else if (a == "--device")
-            o.device = value();
-        else if (a == "-h" || a == "--help") {
-            std::cout << usage;
-            std::exit(0);
-        } else if (!o.table && a == "--save-stats")
-            o.save_stats = value();
-        else if (o.table && a == "--data")
-            o.table_opts.data = value();
-        else if (o.table && a == "--modalities")
-            o.table_opts.modalities = value();
-        else if (o.table && a == "--out")
-            o.table_opts.out = value();
-        else if (o.table && a == "--fake")
-            o.table_opts.fakes.push_back(parse_fake(value()));
-        else if (a.rfind("--", 0) == 0)
-            throw argument_error("unknown option " + a);
-        else if (!o.table)
-            o.paths.push_back(a);
-        else
-            throw argument_error("fid table takes no paths, got \"" + a + "\"");
-    }
-    if (o.init_weights) {
-        if (o.init_out.empty()) throw argument_error("fid init-weights needs --out FILE");
+    CLI::App app("fid: the Fréchet Inception Distance between two image sets as pytorch-fid computes it (and for "
+                 "two folders the KID), and the paper's Table 2 (examples/fid/README.md)",
+                 "fid");
+    cli::each(app, "PATH",
+              "a folder of PNG images (searched recursively; folders named \"masks\" are skipped) or pytorch-fid "
+              "statistics (.npz with arrays mu and sigma): two to compare, or one with --save-stats",
+              [&o](const std::string& text) { o.paths.push_back(cli::path("PATH", text)); })
+        ->expected(1, -1)
+        ->allow_extra_args();  // every PATH given, so that a third one is refused by the count below
+    declare_inception(app, o.weights, o.batch, o.device, o.threads);
+    cli::path(app, "--save-stats OUT.npz", o.save_stats, "write the first PATH's statistics here (pytorch-fid's .npz)");
+
+    CLI::App& table = *app.add_subcommand(
+        "table", "the paper's Table 2: the FID of each GAN's pairs against the real images of its modality");
+    cli::path(table, "--data DATASET", o.table_opts.data, "the real images, Kaggle or flat layout (required)");
+    cli::path(table, "--modalities CSV", o.table_opts.modalities,
+              "the modality of each image, as the modalities program writes it (required)");
+    cli::path(table, "--out DIR", o.table_opts.out,
+              "the folder of table2.md, table2.csv and the real sets' statistics (required)");
+    cli::each(table, "--fake MODEL:K=PATH",
+              "a GAN's generated set (an export folder or a .npz) for modality K; repeatable (at least one)",
+              [&o](const std::string& text) {
+                  try {
+                      o.table_opts.fakes.push_back(parse_fake(text));
+                  } catch (const argument_error& e) {
+                      throw usage_error(e.what());
+                  }
+              });
+    declare_inception(table, o.table_opts.weights, o.table_opts.batch, o.table_opts.device, o.threads);
+
+    CLI::App& init = *app.add_subcommand(
+        "init-weights", "write a randomly initialised Inception: checks the pipeline, its FIDs mean nothing");
+    cli::path(init, "--out FILE", o.init_out, "the weights file to write (required)");
+    cli::whole(init, "--seed S", o.init_seed, "the weights' seed (default 1)");
+
+    const cli::parsed parsed = cli::parse(app, argc, argv);
+    if (parsed.help) {
+        o.help = parsed.help;
         return o;
     }
-    if (o.device != "cpu" && o.device != "cuda")
-        throw argument_error("--device must be cpu or cuda, got \"" + o.device + "\"");
+    if (parsed.command == &init) {
+        o.init_weights = true;
+        if (o.init_out.empty()) throw usage_error("fid init-weights needs --out FILE");
+        return o;
+    }
+    o.table = parsed.command == &table;
 #ifndef ISINGGAN_EXAMPLES_CUDA
-    if (o.device == "cuda")
-        throw argument_error(
+    if ((o.table ? o.table_opts.device : o.device) == "cuda")
+        throw usage_error(
             "--device cuda: this build has no CUDA backend (build it where the CUDA toolkit and cuDNN are installed)");
 #endif
-    o.table_opts.weights = o.weights;
-    o.table_opts.batch = o.batch;
-    o.table_opts.device = o.device;
-    if (!o.table && o.paths.size() != 2 && !(!o.save_stats.empty() && o.paths.size() == 1))
-        throw argument_error("expected two paths (or one with --save-stats)");
+    if (o.table) {
+        const table_options& t = o.table_opts;
+        if (t.data.empty() || t.modalities.empty() || t.out.empty() || t.fakes.empty())
+            throw usage_error("fid table needs --data, --modalities, --out and at least one --fake");
+    } else if (o.paths.size() != 2 && !(!o.save_stats.empty() && o.paths.size() == 1)) {
+        throw usage_error("expected two paths (or one with --save-stats)");
+    }
     return o;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    options o;
     try {
-        const options o = parse(argc, argv);
+        o = parse(argc, argv);
+    } catch (const usage_error& e) {
+        return cli::refuse("fid", e.what(), "fid [table|init-weights]");
+    }
+    if (o.help) {
+        std::cout << *o.help;
+        return 0;
+    }
+    try {
 #if defined(_OPENMP)
         if (o.threads > 0) omp_set_num_threads(o.threads);
 #endif
@@ -174,9 +165,8 @@ int main(int argc, char** argv) {
                 std::printf("%s\n", kid_line(features[0], features[1]).c_str());
         }
         return 0;
-    } catch (const argument_error& e) {
-        std::cerr << "fid: " << e.what() << "\n" << usage;
-        return 2;
+    } catch (const argument_error& e) {  // a missing --weights, found when a folder needs them
+        return cli::refuse("fid", e.what(), "fid [table|init-weights]");
     } catch (const std::exception& e) {
         std::cerr << "fid: " << e.what() << "\n";
         return 1;

@@ -42,7 +42,7 @@ struct table_options {
 inline table_options::fake_set parse_fake(const std::string& spec) {
     const auto colon = spec.find(':'), eq = spec.find('=');
     if (colon == std::string::npos || eq == std::string::npos || colon == 0 || eq < colon + 2 || eq + 1 == spec.size())
-        throw argument_error("--fake expects MODEL:K=PATH (e.g. ising_resgan:1=runs/m1/export), got \"" + spec + "\"");
+        throw argument_error("--fake expects MODEL:K=PATH (e.g. ising_resgan:1=runs/m1/export), got '" + spec + "'");
     const std::string k = spec.substr(colon + 1, eq - colon - 1);
     char* end = nullptr;
     const long m = std::strtol(k.c_str(), &end, 10);

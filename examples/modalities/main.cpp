@@ -9,10 +9,7 @@
 // decreasing size, and prints the cluster sizes. The trainers then keep one
 // modality with --modality M --modalities modalities.csv.
 #include <algorithm>
-#include <cctype>
-#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -28,7 +25,10 @@
 #include "isinggan/io/png.hpp"
 #include "isinggan/train/progress.hpp"
 
+#include "../common/cli.hpp"
+
 namespace ig = isinggan;
+namespace cli = isinggan::examples::cli;
 
 namespace {
 
@@ -42,63 +42,42 @@ struct arguments {
     bool standardize = true;
 };
 
-[[noreturn]] void usage(const char* why) {
-    if (why) std::cerr << "modalities: " << why << "\n";
-    std::cerr << "usage: modalities [--data DIR] [--k K] [--seed S] [--restarts R] [--out FILE] [--lenient]\n"
-                 "                  [--raw-features]\n"
-                 "  DIR: a dataset in the Kaggle/BBBC038 layout or the flat images/ + masks/ layout\n"
-                 "       (default ../shared/data/bbbc038); K: clusters (default 5); FILE: default modalities.csv\n"
-                 "  --raw-features: cluster the features as they are instead of standardised (z-scores);\n"
-                 "       the intensity means and contrasts, on a 0..255 scale, then dominate\n";
-    std::exit(why ? 2 : 0);
-}
-
-std::uint64_t parse_number(const std::string& flag, const char* text) {
-    char* end = nullptr;
-    errno = 0;
-    const unsigned long long v = std::strtoull(text, &end, 10);
-    if (!*text || *end || !std::isdigit(static_cast<unsigned char>(text[0])))
-        usage((flag + " needs a non-negative whole number").c_str());
-    if (errno == ERANGE) usage((flag + " is out of range: '" + text + "' (at most 18446744073709551615)").c_str());
-    return v;
-}
-
-arguments parse(int argc, char** argv) {
-    arguments a;
-    for (int i = 1; i < argc; ++i) {
-        const std::string flag = argv[i];
-        if (flag == "--help" || flag == "-h") usage(nullptr);
-        if (flag == "--lenient") {
-            a.lenient = true;
-            continue;
-        }
-        if (flag == "--raw-features") {
-            a.standardize = false;
-            continue;
-        }
-        if (i + 1 >= argc) usage((flag + " needs a value").c_str());
-        const char* value = argv[++i];
-        if (flag == "--data")
-            a.data = value;
-        else if (flag == "--out")
-            a.out = value;
-        else if (flag == "--k")
-            a.k = parse_number(flag, value);
-        else if (flag == "--seed")
-            a.seed = parse_number(flag, value);
-        else if (flag == "--restarts")
-            a.restarts = parse_number(flag, value);
-        else
-            usage(("unknown option " + flag).c_str());
+/// Parses argv into `a`; false when --help asked for the help, which is printed.
+bool parse(int argc, char** argv, arguments& a) {
+    CLI::App app("modalities: splits an annotated dataset into imaging modalities (18 histogram texture features "
+                 "per image, standardised, seeded k-means), as the paper does before training one GAN per modality",
+                 "modalities");
+    cli::path(app, "--data DIR", a.data,
+              "a dataset in the Kaggle/BBBC038 layout or the flat images/ + masks/ layout (default "
+              "../shared/data/bbbc038)");
+    cli::whole(app, "--k K", a.k, "clusters (default 5)", {.least = 1});
+    cli::whole(app, "--seed S", a.seed, "k-means' seed (default 0)");
+    cli::whole(app, "--restarts R", a.restarts, "k-means restarts, the best one kept (default 10)");
+    cli::path(app, "--out FILE", a.out, "the table to write: image_id,modality,<18 features> (default modalities.csv)");
+    cli::flag(app, "--lenient", a.lenient,
+              "skip (with a warning) the samples that cannot be read, instead of stopping");
+    bool raw = false;
+    cli::flag(app, "--raw-features", raw,
+              "cluster the features as they are instead of standardised (z-scores); the intensity means and "
+              "contrasts, on a 0..255 scale, then dominate");
+    const cli::parsed parsed = cli::parse(app, argc, argv);
+    if (parsed.help) {
+        std::cout << *parsed.help;
+        return false;
     }
-    if (a.k == 0) usage("--k must be at least 1");
-    return a;
+    a.standardize = !raw;
+    return true;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    const arguments args = parse(argc, argv);
+    arguments args;
+    try {
+        if (!parse(argc, argv, args)) return 0;
+    } catch (const isinggan::examples::usage_error& e) {
+        return cli::refuse("modalities", e.what(), "modalities");
+    }
     try {
         const auto listing = ig::io::list_dataset(args.data, args.lenient);
         for (const auto& w : listing.warnings) std::cerr << "warning: " << w << " (sample skipped)\n";

@@ -9,25 +9,16 @@
 // usage: quickstart [--steps N] [--seed S]
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 
 #include <isinggan/isinggan.hpp>
 
+#include "../common/cli.hpp"
+
 namespace ig = isinggan;
+namespace cli = isinggan::examples::cli;
 
 namespace {
-
-int parse_int(const char* flag, const char* value) {
-    char* end = nullptr;
-    const long v = value ? std::strtol(value, &end, 10) : 0;
-    if (!value || *end != '\0' || v < 0 || v > 1000000) {
-        std::fprintf(stderr, "quickstart: %s needs a non-negative integer, got '%s'\n", flag, value ? value : "");
-        std::exit(2);
-    }
-    return int(v);
-}
 
 void leaky_relu(ig::tensor<ig::cpu>& x, float slope) {
     for (float& v : x) v = v > 0 ? v : slope * v;
@@ -37,12 +28,18 @@ void leaky_relu(ig::tensor<ig::cpu>& x, float slope) {
 
 int main(int argc, char** argv) {
     int steps = 300, seed = 1;
-    for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--steps")) steps = parse_int("--steps", i + 1 < argc ? argv[++i] : nullptr);
-        else if (!std::strcmp(argv[i], "--seed")) seed = parse_int("--seed", i + 1 < argc ? argv[++i] : nullptr);
-        else {
-            std::fprintf(stderr, "usage: quickstart [--steps N] [--seed S]\n");
-            return 2;
+    {
+        CLI::App app("quickstart: a two-layer network learns a 3x3 filter by gradient descent on random images",
+                     "quickstart");
+        cli::whole(app, "--steps N", steps, "gradient steps (default 300)", {.most = 1000000});
+        cli::whole(app, "--seed S", seed, "weights and images (default 1)", {.most = 1000000});
+        try {
+            if (const auto parsed = cli::parse(app, argc, argv); parsed.help) {
+                std::printf("%s", parsed.help->c_str());
+                return 0;
+            }
+        } catch (const isinggan::examples::usage_error& e) {
+            return cli::refuse("quickstart", e.what(), "quickstart");
         }
     }
     ig::rng gen{static_cast<std::uint64_t>(seed)};

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -24,84 +25,116 @@
 #include <isinggan/io/dataset.hpp>
 #include <isinggan/io/training_data.hpp>
 
-#include "../common/flag_numbers.hpp"
+#include "../common/cli.hpp"
 #include "evaluate.hpp"
 #include "training.hpp"
 
 namespace ig = isinggan;
+namespace cli = isinggan::examples::cli;
 namespace fs = std::filesystem;
 using unet_program::settings;
 using unet_program::split_sets;
 
 namespace {
 
-struct usage_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
+using isinggan::examples::usage_error;
+
+/// What `unet` was asked to do: a training run (settings), or `unet evaluate`.
+struct command_line {
+    settings train;
+    unet_program::evaluate_settings evaluate;
+    int evaluate_threads = 0;
+    bool evaluating = false;
+    std::optional<std::string> help;  // --help: the text to print
 };
 
-const char* usage_text =
-    "usage: unet --out RUN [--data DIR] [--modalities CSV --modality K] [--synthetic DIR]... [--fraction F]\n"
-    "            [--test-fraction F] [--test-data DIR] [--size S] [--width W] [--epochs N] [--lr R] [--batch B]\n"
-    "            [--dice W] [--split-seed S] [--seed S] [--threads T] [--cache DIR] [--synthetic-count N]\n"
-    "            [--intensity none|stretch] [--device cpu|cuda]\n"
-    "       unet evaluate --checkpoint CK --data DIR [--out DIR] [--size S] [--width W] [--batch B] [--threads T]\n"
-    "                     [--cache DIR]   (IoU of CK's predictions on DIR's pairs; size and width from CK)\n"
-    "widths: 1, 0.25, 0.125; sizes: multiples of 16 (the paper: 256). See examples/unet/README.md.\n";
+constexpr cli::real_rule share_closed{[](double v) { return v >= 0 && v <= 1; }, "a share in [0, 1]"};
+constexpr cli::real_rule share_open{[](double v) { return v > 0 && v < 1; }, "a share in (0, 1)"};
+constexpr cli::real_rule built_width{[](double v) { return v == 1.0 || v == 0.25 || v == 0.125; },
+                                     "1, 0.25 or 0.125 (channel counts are compile-time)"};
 
-double number(const std::string& flag, const std::string& v) { return ig::examples::parse_real_number<usage_error>(flag, v); }
-
-template <class T = std::uint64_t>
-T whole(const std::string& flag, const std::string& v) {
-    return ig::examples::parse_whole_number<usage_error, T>(flag, v);
+/// The flags of a training run, on the program itself.
+void declare_training(CLI::App& app, settings& s) {
+    using namespace cli;
+    path(app, "--out RUN", s.out, "run folder (required); created when missing; its files are overwritten");
+    path(app, "--data DIR", s.data,
+         "real pairs: Kaggle/BBBC038 layout or flat images/ + masks/ (default: embedded synthetic nuclei, "
+         "--synthetic-count of them)");
+    path(app, "--modalities CSV", s.modalities,
+         "keep only modality --modality of this table (written by the modalities program; applies to --data, not "
+         "to --test-data or --synthetic)");
+    whole(app, "--modality K", s.modality, "the modality --modalities keeps, 1..k", {.least = 1});
+    each(app, "--synthetic DIR", "add the pairs in DIR (flat layout, as export writes) to the training set only; "
+         "repeatable (default: none)",
+         [&s](const std::string& text) { s.synthetic.emplace_back(cli::path("--synthetic", text)); });
+    real(app, "--fraction F", s.fraction,
+         "keep this share of the real training pairs; the test set is unchanged (default 1; 0: only the "
+         "--synthetic pairs, TSTR)",
+         share_closed);
+    real(app, "--test-fraction F", s.test_fraction, "share of the real pairs held out as the test set (default 0.2)",
+         share_open);
+    path(app, "--test-data DIR", s.test_data,
+         "evaluate on all pairs of DIR instead of a split; then all of --data (after --fraction) trains");
+    whole(app, "--size S", s.size, "side images and masks are resized to, a multiple of 16 (default 256)");
+    real(app, "--width W", s.width, "channel widths as a fraction of the paper's: 1, 0.25 or 0.125 (default 1)",
+         built_width);
+    whole(app, "--epochs N", s.epochs, "passes over the training set (default 30)", {.least = 1});
+    real(app, "--lr R", s.lr, "Adam learning rate (default 1e-4)", positive);
+    whole(app, "--batch B", s.batch, "mini-batch (default 4)", {.least = 1});
+    real(app, "--dice W", s.dice, "weight of a soft Dice term added to the BCE loss (default 0)", non_negative);
+    whole(app, "--split-seed S", s.split_seed,
+          "the shuffle that picks the test set and the --fraction subset (default 0)");
+    whole(app, "--seed S", s.seed, "initial weights and batch order (default 0)");
+    threads(app, s.threads);
+    path(app, "--cache DIR", s.cache, "keep the resized datasets here (default: none)");
+    whole(app, "--synthetic-count N", s.synthetic_count, "pairs generated when no --data is given (default 256)");
+    value_flag(app, "--intensity none|stretch",
+               "stretch every image's luminance to its own 1 %..99.5 % quantiles, as the GAN programs' default "
+               "recipe trains (default none)",
+               [&s](const std::string& text) {
+                   s.intensity = ig::data::parse_intensity_mode(cli::one_of("--intensity", text, {"none", "stretch"}));
+               });
+    choice(app, "--device", s.device, {"cpu", "cuda"}, "train and score on the CPU (default) or the GPU (cuda)");
 }
 
-settings parse(int argc, char** argv) {
-    settings s;
-    for (int i = 1; i < argc; ++i) {
-        const std::string flag = argv[i];
-        if (flag == "--help" || flag == "-h") throw usage_error("");
-        if (i + 1 >= argc) throw usage_error(flag.rfind("--", 0) == 0 ? flag + " needs a value" : "unexpected '" + flag + "'");
-        const std::string v = argv[++i];
-        if (flag == "--data") s.data = v;
-        else if (flag == "--modalities") s.modalities = v;
-        else if (flag == "--modality") s.modality = whole(flag, v);
-        else if (flag == "--synthetic") s.synthetic.emplace_back(v);
-        else if (flag == "--fraction") s.fraction = number(flag, v);
-        else if (flag == "--test-fraction") s.test_fraction = number(flag, v);
-        else if (flag == "--test-data") s.test_data = v;
-        else if (flag == "--size") s.size = whole(flag, v);
-        else if (flag == "--width") s.width = number(flag, v);
-        else if (flag == "--epochs") s.epochs = whole(flag, v);
-        else if (flag == "--lr") s.lr = number(flag, v);
-        else if (flag == "--batch") s.batch = whole(flag, v);
-        else if (flag == "--dice") s.dice = number(flag, v);
-        else if (flag == "--split-seed") s.split_seed = whole(flag, v);
-        else if (flag == "--seed") s.seed = whole(flag, v);
-        else if (flag == "--threads") s.threads = whole<int>(flag, v);
-        else if (flag == "--cache") s.cache = v;
-        else if (flag == "--synthetic-count") s.synthetic_count = whole(flag, v);
-        else if (flag == "--intensity") {
-            if (v != "none" && v != "stretch") throw usage_error("--intensity takes none or stretch, got '" + v + "'");
-            s.intensity = ig::data::parse_intensity_mode(v);
-        }
-        else if (flag == "--out") s.out = v;
-        else if (flag == "--device") {
-            if (v != "cpu" && v != "cuda") throw usage_error("--device takes cpu or cuda, got '" + v + "'");
-            s.device = v;
-        }
-        else throw usage_error("unknown flag '" + flag + "'");
+/// The flags of `unet evaluate`.
+void declare_evaluate(CLI::App& evaluate, unet_program::evaluate_settings& e, int& evaluate_threads) {
+    using namespace cli;
+    path(evaluate, "--checkpoint CK", e.checkpoint, "a unet checkpoint (required)");
+    path(evaluate, "--data DIR", e.data, "the pairs to score, either layout (required)");
+    path(evaluate, "--out DIR", e.out, "write evaluation.json and evaluation_per_image.csv here (default: none)");
+    whole(evaluate, "--size S", e.size, "side (default: the checkpoint's)");
+    real(evaluate, "--width W", e.width, "channel width factor (default: the checkpoint's)");
+    whole(evaluate, "--batch B", e.batch, "pairs scored at a time (default 16)", {.least = 1});
+    threads(evaluate, evaluate_threads);
+    path(evaluate, "--cache DIR", e.cache, "keep the resized pairs here (default: none)");
+}
+
+command_line parse(int argc, char** argv) {
+    command_line c;
+    CLI::App app("unet: trains the paper's U-Net on real image/mask pairs, optionally plus GAN-generated pairs, and "
+                 "reports the IoU on a held-out test set (Table 1; examples/unet/README.md)",
+                 "unet");
+    declare_training(app, c.train);
+    declare_evaluate(*app.add_subcommand("evaluate", "the IoU of a trained U-Net's predictions on a folder of pairs "
+                                                     "(size and width from the checkpoint)"),
+                     c.evaluate, c.evaluate_threads);
+    const cli::parsed parsed = cli::parse(app, argc, argv);
+    if (parsed.help) {
+        c.help = parsed.help;
+        return c;
     }
+    if (parsed.command) {
+        c.evaluating = true;
+        if (c.evaluate.checkpoint.empty() || c.evaluate.data.empty())
+            throw usage_error("evaluate needs --checkpoint CK and --data DIR");
+        return c;
+    }
+    const settings& s = c.train;
     if (s.out.empty()) throw usage_error("--out RUN is required");
-    if (!(s.fraction >= 0 && s.fraction <= 1)) throw usage_error("--fraction must be in [0, 1]");
     if (s.fraction == 0 && s.synthetic.empty())
         throw usage_error("--fraction 0 trains on --synthetic pairs alone: give at least one --synthetic DIR");
-    if (!(s.test_fraction > 0 && s.test_fraction < 1)) throw usage_error("--test-fraction must be in (0, 1)");
     if (s.size == 0 || s.size % 16 != 0) throw usage_error("--size must be a positive multiple of 16");
-    if (s.epochs == 0 || s.batch == 0) throw usage_error("--epochs and --batch must be at least 1");
-    if (!(s.lr > 0)) throw usage_error("--lr must be positive");
-    if (!(s.dice >= 0)) throw usage_error("--dice must not be negative");
-    if (s.width != 1.0 && s.width != 0.25 && s.width != 0.125)
-        throw usage_error("--width must be 1, 0.25 or 0.125 (channel counts are compile-time)");
     if ((s.modality == 0) != s.modalities.empty())
         throw usage_error("--modalities and --modality K (1..k) go together");
     if (s.data.empty() && s.modality) throw usage_error("--modality needs --data");
@@ -110,7 +143,7 @@ settings parse(int argc, char** argv) {
         throw usage_error("--device cuda: this build has no CUDA backend (build with the CUDA toolkit and cuDNN "
                           "installed)");
 #endif
-    return s;
+    return c;
 }
 
 /// a followed by b (both of the same side).
@@ -266,63 +299,33 @@ int run(const settings& s) {
 
 }  // namespace
 
-/// The flags of `unet evaluate` (argv[1] is "evaluate").
-unet_program::evaluate_settings parse_evaluate(int argc, char** argv, int& threads) {
-    unet_program::evaluate_settings e;
-    for (int i = 2; i < argc; ++i) {
-        const std::string flag = argv[i];
-        if (flag == "--help" || flag == "-h") throw usage_error("");
-        if (i + 1 >= argc) throw usage_error(flag.rfind("--", 0) == 0 ? flag + " needs a value" : "unexpected '" + flag + "'");
-        const std::string v = argv[++i];
-        if (flag == "--checkpoint") e.checkpoint = v;
-        else if (flag == "--data") e.data = v;
-        else if (flag == "--out") e.out = v;
-        else if (flag == "--cache") e.cache = v;
-        else if (flag == "--size") e.size = whole<std::size_t>(flag, v);
-        else if (flag == "--width") e.width = number(flag, v);
-        else if (flag == "--batch") e.batch = whole<std::size_t>(flag, v);
-        else if (flag == "--threads") threads = whole<int>(flag, v);
-        else throw usage_error("'evaluate' does not take " + flag);
-    }
-    if (e.checkpoint.empty() || e.data.empty()) throw usage_error("evaluate needs --checkpoint CK and --data DIR");
-    if (e.batch == 0) throw usage_error("--batch must be at least 1");
-    return e;
-}
-
 int main(int argc, char** argv) {
-    if (argc > 1 && std::string(argv[1]) == "evaluate") {
-        int threads = 0;
-        unet_program::evaluate_settings e;
-        try {
-            e = parse_evaluate(argc, argv, threads);
-        } catch (const usage_error& err) {
-            if (*err.what()) std::cerr << "unet evaluate: " << err.what() << "\n";
-            std::cerr << usage_text;
-            return *err.what() ? 2 : 0;
-        }
+    command_line c;
+    try {
+        c = parse(argc, argv);
+    } catch (const usage_error& e) {
+        return cli::refuse("unet", e.what(), "unet [evaluate]");
+    }
+    if (c.help) {
+        std::cout << *c.help;
+        return 0;
+    }
+    const int threads = c.evaluating ? c.evaluate_threads : c.train.threads;
 #if defined(_OPENMP)
-        if (threads > 0) omp_set_num_threads(threads);
+    if (threads > 0) omp_set_num_threads(threads);
+#else
+    (void)threads;
 #endif
+    if (c.evaluating) {
         try {
-            return unet_program::evaluate(e);
+            return unet_program::evaluate(c.evaluate);
         } catch (const std::exception& err) {
             std::cerr << "unet evaluate: " << err.what() << "\n";
             return 1;
         }
     }
-    settings s;
     try {
-        s = parse(argc, argv);
-    } catch (const usage_error& e) {
-        if (*e.what()) std::cerr << "unet: " << e.what() << "\n";
-        std::cerr << usage_text;
-        return *e.what() ? 2 : 0;
-    }
-#if defined(_OPENMP)
-    if (s.threads > 0) omp_set_num_threads(s.threads);
-#endif
-    try {
-        return run(s);
+        return run(c.train);
     } catch (const ig::train::training_diverged& e) {
         std::cerr << "unet: " << e.what() << "\n";
         return 3;

@@ -3,7 +3,7 @@
 
 # Debian packages the library, tests and examples need.
 ISINGGAN_PACKAGES=(cmake make g++ pkg-config libeigen3-dev xtensor-dev doctest-dev libbenchmark-dev
-                   libopenblas-dev libpng-dev zlib1g-dev nlohmann-json3-dev)
+                   libopenblas-dev libpng-dev zlib1g-dev nlohmann-json3-dev libcli11-dev)
 
 # Installs the packages in "$@" that are not installed yet. As root it runs
 # apt-get; otherwise it prints the command to run and stops.

@@ -1,7 +1,8 @@
 // The GAN programs' command line: defaults, and a clear usage_error for
-// every malformed command (the programs print it with the usage, exit 2).
+// every malformed command (the programs print it and exit with status 2).
 #include <doctest/doctest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -138,4 +139,50 @@ TEST_CASE("--override goes with --resume; the flags given are kept for the resum
     CHECK(a.override_settings);
     CHECK(a.given.count("--batch") == 1);
     CHECK(a.given.count("--lr") == 0);
+}
+
+TEST_CASE("every flag reads its value as all the programs do (examples/common/cli.hpp)") {
+    // An empty value is malformed like any other, for numbers and paths alike.
+    CHECK(error_of({"train", "--out", "r", "--lr", ""}).find("--lr needs a number, got ''") != std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--size", ""}).find("--size needs a non-negative whole number, got ''") !=
+          std::string::npos);
+    CHECK(error_of({"train", "--out", ""}).find("--out needs a path, got ''") != std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--lr", "0"}).find("--lr needs a positive number, got '0'") !=
+          std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--hard-mask", "yes"}).find("--hard-mask takes on or off, got 'yes'") !=
+          std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--resume=no"}).find("--resume takes no value") != std::string::npos);
+    CHECK(error_of({"train", "--out", "r", "--holdout", "1"}).find("--holdout needs a share in [0, 1), got '1'") !=
+          std::string::npos);
+    // Each command has its own bounds: export needs no batch norm.
+    CHECK(error_of({"export", "--checkpoint", "c", "--out", "d", "--batch", "0"}).find("--batch must be at least 1") !=
+          std::string::npos);
+    CHECK(parse({"export", "--checkpoint", "c", "--out", "d", "--batch", "1"}).batch == 1);
+    // Of two bad flags, the first one typed is named.
+    CHECK(error_of({"train", "--out", "r", "--threads", "4294967297", "--iters", "0"}).find("--threads is out of range") !=
+          std::string::npos);
+    // --flag=value is --flag value; the command comes first.
+    const auto a = parse({"train", "--out=run", "--size=32", "--hard-mask", "on", "--mask-range", "signed"});
+    CHECK(a.out == "run");
+    CHECK(*a.size == 32);
+    CHECK(*a.hard_mask);
+    CHECK(*a.mask_range == "signed");
+    CHECK(a.given == std::set<std::string>{"--out", "--size", "--hard-mask", "--mask-range"});
+    CHECK(error_of({"--out", "r", "train"}).find("unknown command '--out'") != std::string::npos);
+}
+
+TEST_CASE("--help lists the commands, and a command's flags with their defaults") {
+    const auto top = parse({"--help"});
+    CHECK(top.help);
+    for (const char* command : {"train", "sample", "export"}) CHECK(top.help_text.find(command) != std::string::npos);
+    const auto train = parse({"train", "-h"});
+    CHECK(train.help);
+    CHECK(train.help_text.find("Usage: ising_resgan train") != std::string::npos);
+    CHECK(train.help_text.find("--iters N") != std::string::npos);
+    CHECK(train.help_text.find("(default 2000;") != std::string::npos);
+    CHECK(train.help_text.find("--hard-mask on|off") != std::string::npos);
+    CHECK(train.help_text.find("--device cpu|cuda") != std::string::npos);
+    const auto exporting = parse({"export", "--help"});
+    CHECK(exporting.help_text.find("pairs to write (default 1000)") != std::string::npos);
+    CHECK(exporting.help_text.find("lists a command's flags") == std::string::npos);  // the program's footer only
 }
