@@ -62,6 +62,8 @@ struct program_args {
     std::size_t synthetic = 512;     // synthetic samples when no --data is given
     std::string cache;               // dataset cache folder
     std::string device = "cpu";      // cpu or cuda
+    bool sync_bn = false;            // under an MPI launcher: batch norm over the global batch
+    double collective_timeout = 600; // under an MPI launcher: the longest wait for the other ranks, seconds
     // sample / export
     std::string checkpoint;
     std::size_t n = 0;               // default 64 (sample) or 1000 (export)

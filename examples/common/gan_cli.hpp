@@ -111,6 +111,12 @@ inline void declare_train(CLI::App& train, program_args& a) {
          "sample and export from a moving average of G's weights, decay B (e.g. 0.999; default: patch recipe "
          "0.999, paper 0: off)",
          decay);
+    flag(train, "--sync-bn", a.sync_bn,
+         "under mpirun/srun: batch norm uses the statistics of the whole global batch, so R ranks train as one "
+         "process would (CPU; default: each rank's own, as PyTorch's DDP; docs/cluster.md)");
+    real(train, "--collective-timeout S", a.collective_timeout,
+         "under mpirun/srun: a rank that waits longer than S seconds for the others stops the job (default 600)",
+         positive);
     real(train, "--holdout F", a.holdout,
          "never train on the share F of the images that unet --test-fraction F --split-seed S tests on "
          "(default 0: train on all)",

@@ -33,6 +33,7 @@
 
 #include "curves_svg.hpp"
 #include "gan_args.hpp"
+#include "job.hpp"
 #include "pair_report.hpp"
 #include "run_files.hpp"
 #include "isinggan/data/held_out_split.hpp"
@@ -602,17 +603,29 @@ private:
             trainer.load(checkpoint);
             std::cout << "resuming " << checkpoint.string() << " at step " << trainer.steps() << '\n';
         }
+        // Under mpirun/srun: every rank trains its slice of each batch; rank 0's weights are broadcast
+        // now (the collective also waits for every rank to have read the run folder as it was).
+        if (job* j = job::current(); j && j->parallel()) {
+            trainer.set_data_parallel(*j->communicator(a.collective_timeout, !std::same_as<B, cpu>), a.sync_bn);
+            std::cout << "data-parallel: " << j->size() << " ranks of " << a.batch / std::size_t(j->size())
+                      << " samples (global batch " << a.batch << "), batch norm "
+                      << (a.sync_bn ? "over the global batch" : "per rank") << '\n';
+        } else if (a.sync_bn) {
+            std::cout << "--sync-bn: one process (no MPI launcher), nothing to synchronise\n";
+        }
+        const bool writer = trainer.writes_files();  // rank 0, or the only process
         // Only now, with the settings and the data accepted, so that a mistyped command keeps the old run.
-        if (a.overwrite && !run_files_in(run).empty()) {
+        if (writer && a.overwrite && !run_files_in(run).empty()) {
             remove_run(run);
             std::cout << "replacing the previous run in " << run.string() << '\n';
         }
         for (const fs::path& dir : {run, run / "samples"}) {
+            if (!writer) break;
             std::error_code ec;
             fs::create_directories(dir, ec);
             if (ec) throw io_error(dir.string() + ": cannot create folder: " + ec.message());
         }
-        if (const std::size_t n = remove_stale_temporaries(checkpoint))
+        if (const std::size_t n = writer ? remove_stale_temporaries(checkpoint) : 0)
             std::cout << "removed " << n << " leftover temporary file" << (n > 1 ? "s" : "")
                       << " of an interrupted save (" << checkpoint.filename().string() << ".tmp-*)\n";
         const std::map<std::string, std::string> meta{
@@ -656,9 +669,14 @@ private:
                            {"checkpoint_every", std::to_string(a.checkpoint_every)},
                            {"sample_every", std::to_string(a.sample_every)}, {"device", B::name}};
         if (!a.override_history.empty()) config.emplace_back("overrides", a.override_history);
-        write_config_json(run / "config.json", config);
+        if (job* j = job::current(); j && j->parallel()) {
+            config.emplace_back("ranks", std::to_string(j->size()));
+            config.emplace_back("sync_bn", a.sync_bn ? "on" : "off");
+        }
+        if (writer) write_config_json(run / "config.json", config);
         double seconds = 0.0;
-        training_log log(log_path(run), a.resume, trainer.steps(), seconds);
+        std::optional<training_log> log;
+        if (writer) log.emplace(log_path(run), a.resume, trainer.steps(), seconds);
 
         tensor<cpu> grid_images, grid_masks;
         std::unique_ptr<Gen> host_generator;  // GPU runs draw their sample grids on a host copy
@@ -699,6 +717,7 @@ private:
         pair_statistics last_stats;
         std::int64_t last_grid = -1;
         auto save_grid = [&] {
+            if (!writer) return;
             if (last_grid == trainer.steps()) return;  // the final grid of a run that ends on a grid step
             last_grid = trainer.steps();
             Gen& g = sampling_generator();
@@ -741,12 +760,19 @@ private:
         progress.update(std::size_t(trainer.steps()));
         auto last = std::chrono::steady_clock::now();
         try {
-            while (!reached_iters() && !reached_minutes() && !interrupted) {
+            // Whether to take another step; with several ranks rank 0's answer (its clock, its Ctrl-C),
+            // so that every rank stops at the same step.
+            const auto keep_going = [&] {
+                double go = !reached_iters() && !reached_minutes() && !interrupted ? 1.0 : 0.0;
+                if (collective* c = trainer.data_parallel()) c->broadcast(std::span<double>(&go, 1), 0);
+                return go != 0.0;
+            };
+            while (keep_going()) {
                 const train::gan_step_stats s = trainer.step(training_set);
                 const auto now = std::chrono::steady_clock::now();
                 seconds += std::chrono::duration<double>(now - last).count();
                 last = now;
-                log.append(s, seconds);
+                if (log) log->append(s, seconds);
                 std::ostringstream status;
                 status.precision(3);
                 status << "D " << s.d_loss << "  G " << s.g_loss << "  energy " << s.mask_energy;

@@ -29,9 +29,15 @@ template <template <int, int> class Generator, class Smoothness>
 int gan_program<Generator, Smoothness>::train_on_gpu(const std::string& name, const program_args& a) {
     if (cuda_detail::device_count() == 0)
         throw std::runtime_error("--device cuda: no CUDA device present (a GPU and its driver are needed)");
+    // Several ranks: each takes its GPU (the communicator picks it) before any other GPU work.
+    int device = 0;
+    if (job* j = job::current(); j && j->parallel()) {
+        j->communicator(a.collective_timeout, true);
+        ISINGGAN_CUDA_CHECK(cudaGetDevice(&device));
+    }
     cudaDeviceProp prop{};
-    ISINGGAN_CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
-    std::printf("device: %s (CUDA, fp32)\n", prop.name);
+    ISINGGAN_CUDA_CHECK(cudaGetDeviceProperties(&prop, device));
+    std::cout << "device: " << prop.name << " (CUDA, fp32)\n";
     const int divisor = width_divisor(a.width.value_or(1.0));
     return for_gpu_model(*a.patch, divisor, [&]<int S, int D>() { return train_with<S, D, cuda>(name, a); });
 }

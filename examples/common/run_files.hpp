@@ -14,45 +14,17 @@
 #include <vector>
 
 #include "isinggan/core/error.hpp"
+#include "json_file.hpp"
 #include "isinggan/train/gan_trainer.hpp"
 
 namespace isinggan::examples {
 
-inline std::string json_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\', out += c;
-        else if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else out += c;
-    }
-    return out;
-}
-
-/// Writes settings as a flat JSON object; values that parse as numbers,
-/// booleans and null are written bare, the rest as strings.
+/// Writes settings as a flat JSON object, in the order given; values that
+/// parse as numbers, booleans and null are written bare, the rest as strings.
 inline void write_config_json(const std::filesystem::path& path, const std::vector<std::pair<std::string, std::string>>& kv) {
-    std::ofstream out(path, std::ios::trunc);
-    if (!out) throw io_error(path.string() + ": cannot open for writing");
-    out << "{\n";
-    for (std::size_t i = 0; i < kv.size(); ++i) {
-        const auto& [k, v] = kv[i];
-        bool bare = v == "true" || v == "false" || v == "null";
-        if (!bare && !v.empty()) {
-            std::size_t used = 0;
-            try {
-                (void)std::stod(v, &used);
-                bare = used == v.size() && v.find_first_of("nN") == std::string::npos;
-            } catch (const std::exception&) {
-            }
-        }
-        out << "  \"" << json_escape(k) << "\": " << (bare ? v : "\"" + json_escape(v) + "\"")
-            << (i + 1 < kv.size() ? ",\n" : "\n");
-    }
-    out << "}\n";
-    if (!out) throw io_error(path.string() + ": write failed");
+    json j = json::object();
+    for (const auto& [k, v] : kv) j[k] = setting_value(v);
+    write_json_file(path, j);
 }
 
 inline constexpr const char* log_header = "step,seconds,d_loss,g_loss,smooth_energy,d_real,d_fake";

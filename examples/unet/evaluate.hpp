@@ -18,6 +18,7 @@
 #include <isinggan/train/gan_sampling.hpp>
 #include <isinggan/train/segmentation_trainer.hpp>
 
+#include "../common/json_file.hpp"
 #include "training.hpp"
 
 namespace unet_program {
@@ -84,18 +85,11 @@ inline int evaluate(evaluate_settings s) {
     std::printf("IoU pooled: %.4f  mean per image: %.4f  median: %.4f\n", iou.pooled(), iou.mean_per_image(), q.median);
     if (!s.out.empty()) {
         std::filesystem::create_directories(s.out);
-        std::ostringstream j;
-        j.precision(6);
-        j << "{\n  \"iou_pooled\": " << iou.pooled() << ",\n  \"iou_mean_per_image\": " << iou.mean_per_image()
-          << ",\n  \"iou_median\": " << q.median << ",\n  \"pairs\": " << iou.images() << ",\n  \"size\": " << s.size
-          << ",\n  \"width\": " << s.width << "\n}\n";
-        const auto path = s.out / "evaluation.json", tmp = s.out / "evaluation.json.tmp";
-        {
-            std::ofstream f(tmp);
-            f << j.str();
-            if (!f) throw ig::io_error(tmp.string() + ": cannot write");
-        }
-        std::filesystem::rename(tmp, path);
+        const auto path = s.out / "evaluation.json";
+        isinggan::examples::write_json_file(path, {{"iou_pooled", iou.pooled()},
+                                                   {"iou_mean_per_image", iou.mean_per_image()},
+                                                   {"iou_median", q.median}, {"pairs", iou.images()},
+                                                   {"size", s.size}, {"width", s.width}});
         std::ofstream per(s.out / "evaluation_per_image.csv");
         per << "id,iou\n";
         for (std::size_t i = 0; i < iou.images(); ++i) per << set.ids[i] << ',' << iou.per_image()[i] << '\n';

@@ -26,6 +26,7 @@
 #include <isinggan/io/training_data.hpp>
 
 #include "../common/cli.hpp"
+#include "../common/json_file.hpp"
 #include "evaluate.hpp"
 #include "training.hpp"
 
@@ -95,6 +96,12 @@ void declare_training(CLI::App& app, settings& s) {
                    s.intensity = ig::data::parse_intensity_mode(cli::one_of("--intensity", text, {"none", "stretch"}));
                });
     choice(app, "--device", s.device, {"cpu", "cuda"}, "train and score on the CPU (default) or the GPU (cuda)");
+    flag(app, "--sync-bn", s.sync_bn,
+         "under mpirun/srun: batch norm uses the statistics of the whole mini-batch (CPU; default: each rank's own; "
+         "docs/cluster.md)");
+    real(app, "--collective-timeout S", s.collective_timeout,
+         "under mpirun/srun: a rank that waits longer than S seconds for the others stops the job (default 600)",
+         positive);
 }
 
 /// The flags of `unet evaluate`.
@@ -174,19 +181,6 @@ ig::data::image_mask_set load_folder(const fs::path& dir, const settings& s) {
     return ig::io::load_dataset(dir, o).data;
 }
 
-std::string json_string(const std::string& v) {
-    std::string out = "\"";
-    for (char c : v) {
-        if (c == '"' || c == '\\') out += '\\', out += c;
-        else if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else out += c;
-    }
-    return out + "\"";
-}
-
 split_sets prepare(const settings& s) {
     ig::io::training_data_options t;
     t.data_dir = s.data;
@@ -240,6 +234,9 @@ unet_program::training_result train_on_device(const settings& s, const split_set
 
 int run(const settings& s) {
     const auto start = std::chrono::steady_clock::now();
+    // Several GPU ranks: each takes its GPU (the communicator picks it) before any other GPU work.
+    if (isinggan::examples::job* j = isinggan::examples::job::current(); j && j->parallel() && s.device == "cuda")
+        j->communicator(s.collective_timeout, true);
 #ifdef ISINGGAN_EXAMPLES_CUDA
     if (s.device == "cuda") unet_program::require_gpu();
 #endif
@@ -247,9 +244,13 @@ int run(const settings& s) {
     std::cerr << "training on " << sets.real_train << " real + " << sets.synthetic << " synthetic pairs, testing on "
               << sets.test.size() << " (" << s.size << "x" << s.size << ", width " << s.width << ", " << s.device
               << ")\n";
-    fs::create_directories(s.out);
+    // Under mpirun/srun every rank trains; rank 0 alone writes the run's files.
+    const isinggan::examples::job* const ranks = isinggan::examples::job::current();
+    const bool writer = !ranks || ranks->rank() == 0;
+    if (writer) fs::create_directories(s.out);
 
     const unet_program::training_result trained = train_on_device(s, sets);
+    if (!writer) return 0;
     const ig::metrics::iou_accumulator& iou = trained.iou;
     const double last_loss = trained.final_loss, train_seconds = trained.train_seconds;
     std::ofstream per_image(s.out / "per_image_iou.csv");
@@ -265,30 +266,21 @@ int run(const settings& s) {
 
     const auto q = iou.per_image_quartiles();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::ostringstream j;
-    j.precision(6);
-    j << "{\n  \"iou\": " << iou.mean_per_image() << ",\n  \"iou_mean_per_image\": " << iou.mean_per_image()
-      << ",\n  \"iou_pooled\": " << iou.pooled() << ",\n  \"iou_per_image_quartiles\": {\"min\": " << q.min
-      << ", \"q1\": " << q.q1 << ", \"median\": " << q.median << ", \"q3\": " << q.q3 << ", \"max\": " << q.max
-      << "},\n  \"test_images\": " << sets.test.size() << ",\n  \"real_images\": " << sets.real_total
-      << ",\n  \"real_training_images\": " << sets.real_train
-      << ",\n  \"synthetic_training_images\": " << sets.synthetic << ",\n  \"epochs\": " << s.epochs
-      << ",\n  \"final_training_loss\": " << last_loss << ",\n  \"train_seconds\": " << train_seconds
-      << ",\n  \"seconds\": " << seconds << ",\n  \"size\": " << s.size << ",\n  \"width\": " << s.width
-      << ",\n  \"batch\": " << s.batch << ",\n  \"lr\": " << s.lr << ",\n  \"dice_weight\": " << s.dice
-      << ",\n  \"fraction\": " << s.fraction << ",\n  \"test_fraction\": "
-      << (s.test_data.empty() ? s.test_fraction : 0.0) << ",\n  \"split_seed\": " << s.split_seed
-      << ",\n  \"seed\": " << s.seed << ",\n  \"intensity\": " << json_string(ig::data::to_string(s.intensity)) << ",\n  \"device\": " << json_string(s.device) << ",\n  \"data\": " << json_string(s.data.string())
-      << ",\n  \"modality\": " << s.modality << ",\n  \"test_data\": " << json_string(s.test_data.string())
-      << ",\n  \"synthetic\": [";
-    for (std::size_t i = 0; i < s.synthetic.size(); ++i) j << (i ? ", " : "") << json_string(s.synthetic[i].string());
-    j << "]\n}\n";
-    {
-        std::ofstream m(s.out / "metrics.json.tmp");
-        m << j.str();
-        if (!m) throw ig::io_error((s.out / "metrics.json").string() + ": cannot write");
-    }
-    fs::rename(s.out / "metrics.json.tmp", s.out / "metrics.json");  // metrics.json appears complete or not at all
+    isinggan::examples::json synthetic = isinggan::examples::json::array();
+    for (const fs::path& dir : s.synthetic) synthetic.push_back(dir.string());
+    const isinggan::examples::json metrics{
+        {"iou", iou.mean_per_image()}, {"iou_mean_per_image", iou.mean_per_image()}, {"iou_pooled", iou.pooled()},
+        {"iou_per_image_quartiles", {{"min", q.min}, {"q1", q.q1}, {"median", q.median}, {"q3", q.q3}, {"max", q.max}}},
+        {"test_images", sets.test.size()}, {"real_images", sets.real_total},
+        {"real_training_images", sets.real_train}, {"synthetic_training_images", sets.synthetic},
+        {"epochs", s.epochs}, {"final_training_loss", last_loss}, {"train_seconds", train_seconds},
+        {"seconds", seconds}, {"size", s.size}, {"width", s.width}, {"batch", s.batch}, {"lr", s.lr},
+        {"dice_weight", s.dice}, {"fraction", s.fraction},
+        {"test_fraction", s.test_data.empty() ? s.test_fraction : 0.0}, {"split_seed", s.split_seed},
+        {"seed", s.seed}, {"intensity", ig::data::to_string(s.intensity)}, {"device", s.device},
+        {"data", s.data.string()}, {"modality", s.modality}, {"test_data", s.test_data.string()},
+        {"synthetic", synthetic}};
+    isinggan::examples::write_json_file(s.out / "metrics.json", metrics);  // complete or absent
 
     std::printf("IoU (mean per image): %.4f  pooled: %.4f  median: %.4f  (%zu test images, %.0f s)\n",
                 iou.mean_per_image(), iou.pooled(), q.median, iou.images(), seconds);
@@ -300,10 +292,12 @@ int run(const settings& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    isinggan::examples::job ranks(argc, argv);  // one rank of an MPI job under mpirun/srun
     command_line c;
     try {
         c = parse(argc, argv);
     } catch (const usage_error& e) {
+        ranks.stop_all_if_parallel(std::string("unet: ") + e.what(), 2);
         return cli::refuse("unet", e.what(), "unet [evaluate]");
     }
     if (c.help) {
@@ -317,6 +311,7 @@ int main(int argc, char** argv) {
     (void)threads;
 #endif
     if (c.evaluating) {
+        if (ranks.rank() != 0) return 0;  // rank 0 alone scores and writes
         try {
             return unet_program::evaluate(c.evaluate);
         } catch (const std::exception& err) {
@@ -327,9 +322,11 @@ int main(int argc, char** argv) {
     try {
         return run(c.train);
     } catch (const ig::train::training_diverged& e) {
+        ranks.stop_all_if_parallel(std::string("unet: ") + e.what(), 3);
         std::cerr << "unet: " << e.what() << "\n";
         return 3;
     } catch (const std::exception& e) {
+        ranks.stop_all_if_parallel(std::string("unet: ") + e.what(), 1);
         std::cerr << "unet: " << e.what() << "\n";
         return 1;
     }

@@ -3,10 +3,12 @@
 // instantiates it on the host (--device cpu), cuda.cu, compiled by nvcc, on
 // the GPU (--device cuda). Data preparation and the report stay in main.cpp.
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -18,6 +20,8 @@
 #include <isinggan/models/unet.hpp>
 #include <isinggan/train/progress.hpp>
 #include <isinggan/train/segmentation_trainer.hpp>
+
+#include "../common/job.hpp"
 
 namespace unet_program {
 
@@ -32,6 +36,8 @@ struct settings {
     std::uint64_t split_seed = 0, seed = 0;
     int threads = 0;
     std::string device = "cpu";  // cpu or cuda
+    bool sync_bn = false;             // under an MPI launcher: batch norm over the global batch
+    double collective_timeout = 600;  // under an MPI launcher: the longest wait for the other ranks, seconds
     /// Per-image contrast stretch of every image, real and synthetic, training and test (--intensity).
     isinggan::data::intensity_mode intensity = isinggan::data::intensity_mode::none;
 };
@@ -65,8 +71,17 @@ training_result train_width(const settings& s, const split_sets& sets) {
     using net_type = isinggan::on_backend<isinggan::models::unet<WidthDivisor>, B>;
     isinggan::train::segmentation_trainer<net_type> trainer(
         {.batch = s.batch, .lr = s.lr, .dice_weight = s.dice, .seed = s.seed});
-    std::ofstream log(s.out / "log.csv");
-    log << "epoch,seconds,loss\n";
+    // Under mpirun/srun: every rank trains its slice of each mini-batch (docs/cluster.md).
+    if (isinggan::examples::job* j = isinggan::examples::job::current(); j && j->parallel()) {
+        trainer.set_data_parallel(*j->communicator(s.collective_timeout, !std::same_as<B, isinggan::cpu>), s.sync_bn);
+        std::cerr << "data-parallel: " << j->size() << " ranks, batch norm "
+                  << (s.sync_bn ? "over the global mini-batch" : "per rank") << '\n';
+    }
+    std::ofstream log;  // rank 0 (or the only process) writes
+    if (trainer.writes_files()) {
+        log.open(s.out / "log.csv");
+        log << "epoch,seconds,loss\n";
+    }
     training_result r;
     const auto train_start = std::chrono::steady_clock::now();
     for (std::size_t e = 1; e <= s.epochs; ++e) {
