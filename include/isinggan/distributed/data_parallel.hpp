@@ -7,8 +7,6 @@
 //
 // Gradients are reduced in buckets, in parameter order, as DDP and Horovod
 // do (ops::all_reduce_weighted of either backend: backend/cpu/all_reduce.hpp).
-#include <algorithm>
-#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -60,7 +58,8 @@ template <class Model>
 void all_reduce_gradients(collective& c, Model& model, double weight,
                           std::size_t bucket_bytes = default_bucket_bytes) {
     using backend = typename Model::backend_type;
-    std::vector<tensor<backend>*> gradients;
+    thread_local std::vector<tensor<backend>*> gradients;  // reused: no allocation per step once warm
+    gradients.clear();
     visit_params(model, [&](std::string_view, auto& p) { gradients.push_back(&p.grad); });
     ops::all_reduce_weighted(backend{}, c, std::span<tensor<backend>* const>(gradients), weight, bucket_bytes);
 }

@@ -174,11 +174,12 @@ private:
 
     void all_reduce(void* data, std::size_t count, MPI_Datatype type) {
         const waiting w(*this, "an all-reduce");
+        int element = 0;
+        MPI_Type_size(type, &element);
         for (std::size_t done = 0; done < count;) {  // MPI counts are int
             const int n = int(std::min<std::size_t>(count - done, std::size_t(1) << 30));
-            const std::size_t element = type == MPI_DOUBLE ? sizeof(double) : sizeof(float);
-            mpi_detail::check(MPI_Allreduce(MPI_IN_PLACE, static_cast<char*>(data) + done * element, n, type, MPI_SUM,
-                                            comm_),
+            mpi_detail::check(MPI_Allreduce(MPI_IN_PLACE, static_cast<char*>(data) + done * std::size_t(element), n,
+                                            type, MPI_SUM, comm_),
                               "MPI_Allreduce");
             done += std::size_t(n);
         }

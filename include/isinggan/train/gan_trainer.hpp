@@ -327,9 +327,10 @@ public:
             distributed::take_samples(z_host_, part.first, part.count, z_slice_);
             if (offset) distributed::take_samples(fake_offset_host_, part.first, part.count, offset_slice_);
             for (auto* draws : {&augment_real_, &augment_fake_, &augment_g_})
-                if (!draws->empty())
-                    *draws = std::vector<pair_augment_params>(draws->begin() + std::ptrdiff_t(part.first),
-                                                              draws->begin() + std::ptrdiff_t(part.first + part.count));
+                if (!draws->empty()) {  // in place: no allocation in a step
+                    draws->resize(part.first + part.count);
+                    draws->erase(draws->begin(), draws->begin() + std::ptrdiff_t(part.first));
+                }
         }
         const tensor<cpu>& real = parallel_ ? real_slice_ : real_host_;
         const tensor<cpu>& z = parallel_ ? z_slice_ : z_host_;

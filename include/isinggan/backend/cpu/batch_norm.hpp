@@ -89,7 +89,8 @@ inline void normalize(const tensor<cpu>& x, const tensor<cpu>& mean, const tenso
 /// sum all-reduced over the ranks with the element count, which is returned.
 inline double synced_mean_var(const tensor<cpu>& x, collective& sync, float* mean, float* var) {
     const std::size_t channels = x.c(), n = x.n(), plane = x.shape().plane_size();
-    std::vector<double> sums(channels + 1, 0.0);
+    thread_local std::vector<double> sums, squares;  // reused: no allocation per step once warm
+    sums.assign(channels + 1, 0.0);
     cpu_detail::parallel_for(long(channels), n * plane, [&](long c) {
         double s = 0.0;
         for (std::size_t b = 0; b < n; ++b) {
@@ -101,7 +102,7 @@ inline double synced_mean_var(const tensor<cpu>& x, collective& sync, float* mea
     sums[channels] = double(n * plane);
     sync.all_reduce_sum(std::span<double>(sums));
     const double count = sums[channels];
-    std::vector<double> squares(channels, 0.0);
+    squares.assign(channels, 0.0);
     cpu_detail::parallel_for(long(channels), n * plane * 2, [&](long c) {
         const double mu = sums[std::size_t(c)] / count;
         double s = 0.0;
@@ -124,7 +125,8 @@ inline void synced_backward(const tensor<cpu>& x, const tensor<cpu>& dy, const t
                             const tensor<cpu>& save_mean, const tensor<cpu>& save_inv_std, collective& sync,
                             tensor<cpu>& dx, tensor<cpu>& weight_grad, tensor<cpu>& bias_grad) {
     const std::size_t channels = x.c(), n = dy.n(), plane = dy.shape().plane_size();
-    std::vector<double> sums(2 * channels + 1, 0.0);  // Σ dy, Σ dy xhat per channel, then the count
+    thread_local std::vector<double> sums;  // Σ dy, Σ dy xhat per channel, then the count
+    sums.assign(2 * channels + 1, 0.0);
     cpu_detail::parallel_for(long(channels), n * plane * 4, [&](long c) {
         const float mu = save_mean.data()[c], s = save_inv_std.data()[c];
         double sum_dy = 0.0, sum_dy_xhat = 0.0;
