@@ -29,7 +29,7 @@ struct program_args {
     std::optional<std::size_t> iters = 2000;  // step limit; none with --minutes and no --iters
     std::optional<double> minutes;   // wall-clock limit on this invocation's training
     std::optional<double> lambda;    // default 1.5 (Ising programs only)
-    double lr = 2e-4, beta1 = 0.9, beta2 = 0.999;
+    double lr = 2e-4, beta1 = 0.9, beta2 = 0.999, adam_eps = 1e-8;
     std::optional<double> lr_g, lr_d;       // per network; default --lr
     std::optional<std::size_t> lambda_warmup;  // steps of linear warm-up of λ (default 0; the run's on --resume)
     std::optional<std::string> mask_range;     // how D sees masks: unit (default) or signed

@@ -44,6 +44,7 @@ inline void declare_train(CLI::App& train, program_args& a) {
     real(train, "--lr-d R", a.lr_d, "Adam learning rate of the discriminator (default --lr)", positive);
     real(train, "--beta1 B", a.beta1, "Adam's beta1 (default: patch recipe 0.5, paper 0.9)");
     real(train, "--beta2 B", a.beta2, "Adam's beta2 (default 0.999)");
+    real(train, "--adam-eps E", a.adam_eps, "Adam's epsilon (default 1e-8)", positive);
     whole(train, "--seed S", a.seed,
           "initial weights, batches, rotations, z: a seed repeats a run exactly (default 0; on --resume, the run's)");
     threads(train, a.threads);

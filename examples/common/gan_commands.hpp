@@ -538,12 +538,14 @@ private:
         for (const char* network : {"generator", "discriminator"}) {
             if (a.given.count("--beta1")) fixed("--beta1", a.beta1, adam(network, "beta1"));
             if (a.given.count("--beta2")) fixed("--beta2", a.beta2, adam(network, "beta2"));
+            if (a.given.count("--adam-eps")) fixed("--adam-eps", a.adam_eps, adam(network, "eps"));
         }
         // What config.json records: the values the run goes on with.
         if (g_lr) a.lr_g = *g_lr;
         if (d_lr) a.lr_d = *d_lr;
         if (const auto b = adam("generator", "beta1")) a.beta1 = *b;
         if (const auto b = adam("generator", "beta2")) a.beta2 = *b;
+        if (const auto e = adam("generator", "eps")) a.adam_eps = *e;
 
         a.override_history = meta.count("overrides") ? meta.at("overrides") : "";
         if (!changes.empty()) {
@@ -570,8 +572,8 @@ private:
         const data::image_mask_set training_set = load_training_set(a, pair_side);
         train::gan_options o;
         o.batch = a.batch;
-        o.generator_adam = {.lr = a.lr_g.value_or(a.lr), .beta1 = a.beta1, .beta2 = a.beta2};
-        o.discriminator_adam = {.lr = a.lr_d.value_or(a.lr), .beta1 = a.beta1, .beta2 = a.beta2};
+        o.generator_adam = {.lr = a.lr_g.value_or(a.lr), .beta1 = a.beta1, .beta2 = a.beta2, .eps = a.adam_eps};
+        o.discriminator_adam = {.lr = a.lr_d.value_or(a.lr), .beta1 = a.beta1, .beta2 = a.beta2, .eps = a.adam_eps};
         o.lambda = a.lambda.value_or(1.5);
         o.lambda_warmup = a.lambda_warmup.value_or(0);
         o.discriminator_mask = a.mask_range.value_or("unit") == "signed" ? train::mask_range::signed_ : train::mask_range::unit;
@@ -662,7 +664,8 @@ private:
                            {"smooth_mask", ising ? a.smooth_mask.value_or("soft") : "none"},
                            {"mask_ambiguity", format(o.mask_ambiguity)},
                            {"balance", std::to_string(k)},
-                           {"beta1", format(a.beta1)}, {"beta2", format(a.beta2)}, {"seed", std::to_string(a.seed)},
+                           {"beta1", format(a.beta1)}, {"beta2", format(a.beta2)},
+                           {"adam_eps", format(a.adam_eps)}, {"seed", std::to_string(a.seed)},
                            {"ema", format(o.generator_ema)}, {"holdout", format(a.holdout.value_or(0.0))},
                            {"split_seed", std::to_string(a.split_seed.value_or(0))},
                            {"training_samples", std::to_string(training_set.size())},

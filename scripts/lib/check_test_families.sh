@@ -6,7 +6,8 @@
 check_test_families() {
     local build_dir=$1 families=$ISINGGAN_ROOT/tests/families.txt
     local registered missing=0 family regex condition value
-    registered=$(ctest --test-dir "$build_dir" -N | sed -n 's/^ *Test *#[0-9]*: //p')
+    # Placeholders (label `placeholder`: a test that only says why a family is missing) count for none.
+    registered=$(ctest --test-dir "$build_dir" -N -LE '^placeholder$' | sed -n 's/^ *Test *#[0-9]*: //p')
     while IFS='|' read -r family regex condition; do
         family=$(echo "$family" | xargs)
         [ -z "$family" ] || [ "${family:0:1}" = "#" ] && continue

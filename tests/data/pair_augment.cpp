@@ -80,6 +80,58 @@ TEST_CASE("pair_augment: translation and cutout move image and mask alike; colou
     CHECK(changed > 100);  // the image outside the cut square
 }
 
+namespace {
+
+/// DiffAugment on one sample by its definition (data/pair_augment.hpp), in double:
+/// brightness, saturation, contrast on the image, then translation and cutout of all four channels.
+std::vector<double> augmented_by_definition(const tensor<cpu>& x, std::size_t b, const pair_augment_params& q) {
+    const int s = int(x.h());
+    const std::size_t plane = std::size_t(s) * std::size_t(s);
+    std::vector<double> v(4 * plane);
+    for (std::size_t c = 0; c < 4; ++c)
+        for (std::size_t i = 0; i < plane; ++i) v[c * plane + i] = x.plane(b, c)[i] + (c < 3 ? q.brightness : 0.0);
+    for (std::size_t i = 0; i < plane; ++i) {
+        const double mean = (v[i] + v[plane + i] + v[2 * plane + i]) / 3.0;
+        for (std::size_t c = 0; c < 3; ++c) v[c * plane + i] = (v[c * plane + i] - mean) * q.saturation + mean;
+    }
+    double mean = 0;
+    for (std::size_t i = 0; i < 3 * plane; ++i) mean += v[i] / double(3 * plane);
+    for (std::size_t i = 0; i < 3 * plane; ++i) v[i] = (v[i] - mean) * q.contrast + mean;
+    std::vector<double> y(4 * plane, 0.0);
+    for (std::size_t c = 0; c < 4; ++c)
+        for (int r = 0; r < s; ++r)
+            for (int col = 0; col < s; ++col) {
+                const int sr = r - q.shift_y, sc = col - q.shift_x;
+                const bool cut = r >= q.cut_y && r < q.cut_y + q.cut_side && col >= q.cut_x && col < q.cut_x + q.cut_side;
+                if (!cut && sr >= 0 && sr < s && sc >= 0 && sc < s)
+                    y[c * plane + std::size_t(r * s + col)] = v[c * plane + std::size_t(sr * s + sc)];
+            }
+    return y;
+}
+
+}  // namespace
+
+TEST_CASE("pair_augment: every part, alone and together, is its definition") {
+    rng gen(21);
+    const auto x = random_tensor({4, 4, 16, 16}, gen);
+    for (int parts = 1; parts < 8; ++parts) {
+        CAPTURE(parts);
+        const pair_augment_options o{bool(parts & 1), bool(parts & 2), bool(parts & 4)};
+        const auto p = draw_pair_augment(4, 16, gen, o);
+        tensor<cpu> y;
+        ops::pair_augment_forward(cpu{}, x, p, y);
+        for (std::size_t b = 0; b < 4; ++b) {
+            CAPTURE(b);
+            const auto expected = augmented_by_definition(x, b, p[b]);
+            std::size_t wrong = 0;
+            for (std::size_t i = 0; i < expected.size(); ++i)
+                // float arithmetic on values of size ~3: a few roundings of 2^-22
+                wrong += std::abs(y.sample(b)[i] - expected[i]) > 1e-5 * (1.0 + std::abs(expected[i]));
+            CHECK(wrong == 0);
+        }
+    }
+}
+
 TEST_CASE("pair_augment: bad shapes and parameter counts are refused") {
     rng gen(1);
     const auto p = draw_pair_augment(2, 8, gen);

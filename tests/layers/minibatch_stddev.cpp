@@ -3,10 +3,12 @@
 // that uses it.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "isinggan/models/dcgan_discriminator.hpp"
 #include "layers/layer_check.hpp"
+#include "support/finite_difference.hpp"
 
 using namespace isinggan;
 using namespace isinggan::testing;
@@ -47,6 +49,36 @@ TEST_CASE("layers: minibatch_stddev passes a finite-difference gradient check") 
     opts.eps = 1e-3;
     minibatch_stddev<2> layer;
     require_gradients(layer, random_tensor({4, 2, 3, 3}, gen, -1.0, 1.0), gen, opts);
+}
+
+TEST_CASE("layers: minibatch_stddev's gradient through the standard deviation alone matches finite differences") {
+    // The check above weights every output channel, where the pass-through of x dominates dx; here
+    // only the appended channel is weighted, so dx is the standard deviation's gradient alone.
+    rng gen(18);
+    tensor<cpu> x = random_tensor({5, 3, 2, 4}, gen, -1.0, 1.0);
+    minibatch_stddev<3> layer;
+    const tensor<cpu> r = random_tensor({5, 1, 2, 4}, gen, -1.0, 1.0);
+    const auto loss = [&] {
+        const tensor<cpu>& y = layer.forward(x);
+        double sum = 0;
+        for (std::size_t n = 0; n < 5; ++n)
+            for (std::size_t p = 0; p < 8; ++p) sum += double(y.plane(n, 3)[p]) * r.sample(n)[p];
+        return sum;
+    };
+    (void)layer.forward(x);
+    tensor<cpu> dy({5, 4, 2, 4});
+    for (std::size_t n = 0; n < 5; ++n) std::copy_n(r.sample(n), 8, dy.plane(n, 3));
+    const tensor<cpu> dx = layer.backward(dy);
+    // s is rounded to float once: ~3e-8 · |Σ r| / (2 · 1e-3) of noise in each difference, against
+    // slopes of G (x − μ) / (M N σ) ~ 1e-2 (G = Σ r, M = 24 features, N = 5).
+    const tensor<cpu> numeric = isinggan::testing::numeric_gradient(x, 1e-3, loss);
+    double largest = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        CAPTURE(i);
+        CHECK(std::abs(dx.data()[i] - numeric.data()[i]) <= 2e-4 + 1e-3 * std::abs(numeric.data()[i]));
+        largest = std::max(largest, double(std::abs(numeric.data()[i])));
+    }
+    CHECK(largest > 1e-3);  // slopes a zero gradient would fail
 }
 
 TEST_CASE("layers: minibatch_stddev refuses bad input") {

@@ -157,11 +157,12 @@ TEST_CASE("paper discriminator: gradients of its input and of every parameter ma
     zero_grad(d);
     const tensor<cpu> dx = d.backward(r);
     auto loss = [&] { return testing::weighted_sum(d.forward(x), r); };
-    const testing::direction_tolerance tol{.abs = 1e-2, .rel = 5e-2};
-    testing::check_direction(x, dx, loss, "input", gen, tol);
-    const std::size_t checked = testing::check_every_parameter(d, loss, gen, tol);
-    CHECK(checked == param_names(d).size());
-    CHECK(checked > 10);
+    const testing::direction_tolerance tol{.abs = 1e-3, .rel = 0.15};
+    CHECK(testing::check_direction(x, dx, loss, "input", gen, tol));
+    const auto checks = testing::check_every_parameter(d, loss, gen, tol);
+    CHECK(checks.checked == param_names(d).size());
+    CHECK(checks.checked > 10);
+    CHECK(3 * checks.discriminating >= 2 * (checks.checked - checks.zero_gradient));  // see network_check.hpp
 }
 
 TEST_CASE("paper generators: gradients of z and of every parameter match finite differences (GAN and ResGAN)") {
@@ -189,10 +190,13 @@ TEST_CASE("paper generators: gradients of z and of every parameter match finite 
         // The float rounding of the outputs leaves noise of up to ~0.5 in the numeric side at
         // this step (measured on the ResGAN heads' biases, whose slopes are 1-7): a wrong
         // gradient (a sign, a missing term) is off by more than that.
-        const testing::direction_tolerance tol{.abs = 0.8, .rel = 0.05};
+        const testing::direction_tolerance tol{.abs = 0.3, .rel = 0.15};
         testing::check_direction(z, dz, loss, "z", gen, tol);
-        const std::size_t checked = testing::check_every_parameter(g, loss, gen, tol);
-        CHECK(checked == param_names(g).size());
+        const auto checks = testing::check_every_parameter(g, loss, gen, tol);
+        CHECK(checks.checked == param_names(g).size());
+        // The loss (~10^3) rounds to ~0.1 over h = 1e-4 and the ReLU kinks spoil larger steps: about half of
+        // these checks can tell a wrong gradient (measured: 19 of 36 and 39 of 68 here); see network_check.hpp.
+        CHECK(3 * checks.discriminating >= checks.checked - checks.zero_gradient);
     };
     paper_generator<32, 8> plain;
     check_generator(plain, 8);

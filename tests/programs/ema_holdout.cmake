@@ -20,6 +20,9 @@ foreach(flag "--ema;0.5" "--holdout;0.5" "--data;${RUN}")
   list(GET flag 0 name)
   expect(${PROGRAM} 2 "${name} .* differs from the run's" train --resume --iters 4 ${flag} --out ${RUN})
 endforeach()
-foreach(bad "--ema;1" "--holdout;1")
-  expect(${PROGRAM} 2 "" train ${bad} --out ${RUN}_bad)
+# Out of range: refused with the range, no run folder made.
+foreach(bad "--ema;1;--ema needs a decay in \\[0, 1\\) \\(e.g. 0.999\\), got '1'"
+            "--holdout;1;--holdout needs a share in \\[0, 1\\), got '1'")
+  list(POP_BACK bad message)
+  expect_refusal(${PROGRAM} 2 "${message}" UNTOUCHED ${RUN}_bad ARGS train ${bad} --out ${RUN}_bad)
 endforeach()

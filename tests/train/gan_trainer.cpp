@@ -193,6 +193,40 @@ TEST_CASE("a non-finite generator loss undoes the discriminator step already tak
     nan_smoothness::poisoned = true;
 }
 
+TEST_CASE("a non-finite generator loss after earlier steps restores Adam's moments, not a fresh Adam") {
+    using trainer = train::gan_trainer<tiny_generator, tiny_discriminator, nan_smoothness>;
+    nan_smoothness::poisoned = false;
+    const auto& data = tiny_training_set();
+    trainer t(tiny_options()), straight(tiny_options());
+    for (int i = 0; i < 3; ++i) t.step(data), straight.step(data);  // D's Adam now has moments and a step count
+    const auto d_before = all_params(t.discriminator());
+    std::vector<std::vector<float>> moments_before;
+    t.discriminator_optimizer().for_each_state([&](std::string_view, std::string_view, tensor<cpu>& m, bool) {
+        moments_before.emplace_back(m.begin(), m.end());
+    });
+    const auto adam_steps = t.discriminator_optimizer().steps();
+    nan_smoothness::poisoned = true;
+    CHECK_THROWS_AS(t.step(data), train::non_finite_loss);
+    nan_smoothness::poisoned = false;
+    CHECK(t.steps() == 3);
+    CHECK(all_params(t.discriminator()) == d_before);
+    CHECK(t.discriminator_optimizer().steps() == adam_steps);
+    std::size_t k = 0;
+    bool nonzero = false;
+    t.discriminator_optimizer().for_each_state([&](std::string_view, std::string_view, tensor<cpu>& m, bool) {
+        CHECK(std::vector<float>(m.begin(), m.end()) == moments_before[k++]);
+        for (float v : m) nonzero |= v != 0.0f;
+    });
+    CHECK(nonzero);  // moments to restore, not zeros that a restart would also give
+    // The next step is the uninterrupted run's fourth, bit for bit (the parameters: the failed
+    // step's forward passes moved the batch-norm running statistics, which training does not read).
+    t.step(data);
+    straight.step(data);
+    CHECK(all_params(t.discriminator()) == all_params(straight.discriminator()));
+    CHECK(all_params(t.generator()) == all_params(straight.generator()));
+    nan_smoothness::poisoned = true;
+}
+
 TEST_CASE("the trainer rejects bad inputs with clear errors") {
     auto o = tiny_options();
     o.batch = 1;

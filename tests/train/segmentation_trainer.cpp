@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <vector>
+
 #include "isinggan/data/synthetic_nuclei.hpp"
 #include "isinggan/models/unet.hpp"
 #include "isinggan/train/segmentation_trainer.hpp"
@@ -42,4 +45,18 @@ TEST_CASE("segmentation trainer: the same seed repeats a run and bad settings ar
     CHECK_THROWS_AS(a.evaluate(pairs, 0), argument_error);
     const data::image_mask_set odd = data::synthetic_nuclei(2, 24, 1);  // 24 does not halve 4 times
     CHECK_THROWS_AS(a.epoch(odd), shape_error);
+}
+
+TEST_CASE("segmentation trainer: an epoch takes the last partial batch too") {
+    // 9 pairs in batches of 4: steps of 4, 4 and 1 pairs; the progress callback counts them.
+    const data::image_mask_set pairs = data::synthetic_nuclei(9, 32, 6);
+    train::segmentation_trainer<small_unet> t({.batch = 4, .lr = 1e-3, .seed = 4});
+    std::vector<std::size_t> done_steps;
+    const auto e = t.epoch(pairs, [&](std::size_t done, std::size_t total, double loss) {
+        CHECK(total == 3);
+        CHECK(std::isfinite(loss));
+        done_steps.push_back(done);
+    });
+    CHECK(e.steps == 3);
+    CHECK(done_steps == std::vector<std::size_t>{1, 2, 3});
 }

@@ -39,17 +39,19 @@ public:
     }
 };
 
-/// The communicator that synchronised batch norms use on this thread, or
-/// nullptr (the default: every batch norm uses its own batch's statistics).
+/// The communicator that synchronised batch statistics use on this thread
+/// (batch norm, the minibatch standard deviation), or nullptr (the default:
+/// every layer uses its own batch's statistics).
 /// Set for the duration of a training step by batch_norm_sync_scope.
 inline collective*& batch_norm_sync() {
     thread_local collective* sync = nullptr;
     return sync;
 }
 
-/// While alive, the batch norms run on this thread in training mode use the
-/// statistics of the whole global batch: per-channel sums all-reduced over
-/// the ranks of `c` (nullptr: no synchronisation).
+/// While alive, the batch norms run on this thread in training mode and the
+/// minibatch standard deviation layers use the statistics of the whole global
+/// batch: their sums all-reduced over the ranks of `c` (nullptr: no
+/// synchronisation).
 class batch_norm_sync_scope {
 public:
     explicit batch_norm_sync_scope(collective* c) : previous_(batch_norm_sync()) { batch_norm_sync() = c; }

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "isinggan/backend/cpu/minibatch_stddev.hpp"
+#include "isinggan/core/collective.hpp"
 #include "isinggan/layers/layer.hpp"
 
 namespace isinggan {
@@ -27,14 +28,17 @@ public:
         layer_detail::require_backend<Backend>();
         layer_detail::require_channels(x.shape(), Channels, "minibatch_stddev");
         input_ = &x;
-        ops::minibatch_stddev_forward(Backend{}, x, y_, sigma_, eps);
+        // Under data-parallel training with synchronised statistics (core/collective.hpp),
+        // the global batch's standard deviation, as one process would compute it.
+        sync_ = batch_norm_sync();
+        ops::minibatch_stddev_forward(Backend{}, x, y_, sigma_, eps, sync_);
         return y_;
     }
 
     const tensor<Backend>& backward(const tensor<Backend>& dy) {
         layer_detail::require_forward_done(input_, "minibatch_stddev");
         layer_detail::require_grad_shape(dy.shape(), y_.shape(), "minibatch_stddev");
-        ops::minibatch_stddev_backward(Backend{}, *input_, sigma_, dy, dx_);
+        ops::minibatch_stddev_backward(Backend{}, *input_, sigma_, dy, dx_, sync_);
         return dx_;
     }
 
@@ -42,6 +46,7 @@ public:
 
 private:
     const tensor<Backend>* input_ = nullptr;
+    collective* sync_ = nullptr;  // the communicator of the last forward's statistics, if synchronised
     tensor<Backend> y_, sigma_, dx_;
 };
 

@@ -239,10 +239,10 @@ public:
     /// options().batch samples, takes its slice of it (batch / ranks samples),
     /// and the gradients are averaged over the ranks before every optimizer
     /// step, so the ranks keep identical weights; rank 0's weights are
-    /// broadcast now and after every load. Batch norm uses each rank's own
-    /// statistics (as PyTorch's DDP), or the global batch's with
-    /// `sync_batch_norm` (then R ranks compute what one process would, to
-    /// rounding; CPU backend). Every rank must call step, save and load alike;
+    /// broadcast now and after every load. Batch norm and the minibatch
+    /// standard deviation use each rank's own statistics (as PyTorch's DDP),
+    /// or the global batch's with `sync_batch_norm` (then R ranks compute what
+    /// one process would, to rounding; CPU backend). Every rank must call step, save and load alike;
     /// only rank 0 writes the checkpoint. `c` must outlive the trainer's steps.
     void set_data_parallel(collective& c, bool sync_batch_norm = false) {
         const std::size_t ranks = std::size_t(c.size());
@@ -503,6 +503,9 @@ public:
         ema_statistics_batches_ = batches;
     }
     Discriminator& discriminator() noexcept { return *d_; }
+    /// The two optimizers (their moments, e.g. to inspect or copy a run's state).
+    optim::basic_adam<backend_type>& generator_optimizer() noexcept { return g_adam_; }
+    optim::basic_adam<backend_type>& discriminator_optimizer() noexcept { return d_adam_; }
 
     /// Writes both networks, both optimizers and the step count to `path`,
     /// atomically; `metadata` is stored alongside (a run's configuration).

@@ -14,6 +14,8 @@
 #include "backend/cuda/model_parity.hpp"
 #include "support/temp_directory.hpp"
 #include "isinggan/data/synthetic_nuclei.hpp"
+#include "isinggan/models/dcgan_discriminator.hpp"
+#include "isinggan/models/dcgan_generator.hpp"
 #include "isinggan/models/discriminator.hpp"
 #include "isinggan/models/generator.hpp"
 #include "isinggan/train/gan_trainer.hpp"
@@ -146,6 +148,64 @@ TEST_CASE("cuda gan_trainer: with DiffAugment the first steps on the GPU follow 
         CHECK(a.g_loss == doctest::Approx(b.g_loss).epsilon(1e-3));
         CHECK(a.d_real == doctest::Approx(b.d_real).epsilon(1e-3));
         CHECK(a.d_fake == doctest::Approx(b.d_fake).epsilon(1e-3));
+    }
+}
+
+namespace {
+
+using host_recipe_gan = train::gan_trainer<models::dcgan_generator<side, 4, true>,
+                                           models::dcgan_discriminator<side, 4, cpu, true>, mrf_loss<ising>>;
+using gpu_recipe_gan = train::gan_trainer<models::dcgan_generator<side, 4, true, cuda>,
+                                          models::dcgan_discriminator<side, 4, cuda, true>, mrf_loss<ising>>;
+
+/// ||a − b|| / ||b|| over the parameters of a GPU model and its host twin.
+template <class GpuModel, class HostModel>
+double relative_weight_difference(GpuModel& gpu, HostModel& host) {
+    HostModel copy;
+    copy_model_state(gpu, copy);
+    std::vector<const tensor<cpu>*> a, b;
+    visit_params(copy, [&](std::string_view, parameter<cpu>& p) { a.push_back(&p.value); });
+    visit_params(host, [&](std::string_view, parameter<cpu>& p) { b.push_back(&p.value); });
+    double diff = 0, norm = 0;
+    for (std::size_t k = 0; k < a.size(); ++k)
+        for (std::size_t i = 0; i < a[k]->size(); ++i) {
+            const double x = a[k]->data()[i], y = b[k]->data()[i];
+            diff += (x - y) * (x - y), norm += y * y;
+        }
+    return std::sqrt(diff / norm);
+}
+
+}  // namespace
+
+TEST_CASE("cuda gan_trainer: the default recipe (dcgan networks, minibatch stddev, hard signed masks, ambiguity, EMA, DiffAugment) follows the host trainer") {
+    auto o = options(7);
+    o.discriminator_mask = train::mask_range::signed_;
+    o.straight_through_mask = true;
+    o.smoothness_on = train::smoothness_input::hard;
+    o.mask_ambiguity = 6.0;
+    o.lambda_warmup = 4;
+    o.diff_augment = true;
+    o.generator_ema = 0.9;
+    // Adam with β1 = 0 and ε = 1 (SGD-like, Lipschitz in the gradient): rounding differences of the
+    // two backends' gradients stay rounding-sized in the weights instead of becoming ±lr steps.
+    for (auto* adam : {&o.generator_adam, &o.discriminator_adam}) adam->beta1 = 0.0, adam->eps = 1.0, adam->lr = 0.05;
+    gpu_recipe_gan gpu(o);
+    host_recipe_gan host(o);
+    for (int i = 0; i < 3; ++i) {
+        const auto a = gpu.step(training_set()), b = host.step(training_set());
+        CAPTURE(i);
+        CHECK(a.d_loss == doctest::Approx(b.d_loss).epsilon(1e-3));
+        CHECK(a.g_loss == doctest::Approx(b.g_loss).epsilon(1e-3));
+        CHECK(a.smooth_loss == doctest::Approx(b.smooth_loss).epsilon(1e-3));
+        CHECK(a.ambiguity_loss == doctest::Approx(b.ambiguity_loss).epsilon(1e-3));
+        CHECK(a.d_real == doctest::Approx(b.d_real).epsilon(1e-3));
+        const double g = relative_weight_difference(gpu.generator(), host.generator());
+        const double d = relative_weight_difference(gpu.discriminator(), host.discriminator());
+        const double e = relative_weight_difference(*gpu.generator_ema(), *host.generator_ema());
+        MESSAGE("step ", i, ": relative weight difference GPU - host: G ", g, ", D ", d, ", EMA ", e);
+        CHECK(g < 1e-3);  // the losses' tolerance: the two backends' kernels sum in other orders
+        CHECK(d < 1e-3);
+        CHECK(e < 1e-3);
     }
 }
 

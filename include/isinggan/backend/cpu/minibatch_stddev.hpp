@@ -16,8 +16,11 @@
 //     dx[n, j] = dy[n, j] + G · (x[n, j] − μ_j) / (M · N · σ_j),   M = C·H·W.
 #include <cmath>
 #include <cstddef>
+#include <span>
+#include <vector>
 
 #include "isinggan/core/backend.hpp"
+#include "isinggan/core/collective.hpp"
 #include "isinggan/core/error.hpp"
 #include "isinggan/core/tensor.hpp"
 
@@ -46,25 +49,53 @@ void size_backward(const Tensor& x, const Tensor& sigma, const Tensor& dy, Tenso
 
 }  // namespace isinggan::minibatch_stddev_detail
 
+namespace isinggan::minibatch_stddev_detail {
+
+/// Per-feature sums over this rank's samples, Σ_n x[n, j], in double, into
+/// sums[0, m); sums[m] = the sample count. With `sync`, all-reduced over the
+/// ranks, so that both hold the global batch's values.
+template <class T>
+void feature_sums(const tensor<cpu, T>& x, collective* sync, std::vector<double>& sums) {
+    const std::size_t n = x.n(), m = x.shape().sample_size();
+    sums.assign(m + 1, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const T* xi = x.sample(i);
+        for (std::size_t j = 0; j < m; ++j) sums[j] += double(xi[j]);
+    }
+    sums[m] = double(n);
+    if (sync) sync->all_reduce_sum(std::span<double>(sums));
+}
+
+}  // namespace isinggan::minibatch_stddev_detail
+
 namespace isinggan::ops {
 
-/// y = [x, s] (see the top of this file); sigma receives σ_j for the backward pass.
+/// y = [x, s] (see the top of this file); sigma receives σ_j for the backward
+/// pass. With `sync` (data-parallel training with synchronised statistics),
+/// μ_j and σ_j are those of the global batch, the per-feature sums
+/// all-reduced over the ranks, so R ranks compute what one process does;
+/// every rank must then call it, in the same order.
 template <class T>
 void minibatch_stddev_forward(cpu, const tensor<cpu, T>& x, tensor<cpu, T>& y, tensor<cpu, T>& sigma,
-                              double eps = 1e-8) {
+                              double eps = 1e-8, collective* sync = nullptr) {
     minibatch_stddev_detail::size_forward(x, y, sigma, eps);
     const std::size_t n = x.n(), m = x.shape().sample_size(), plane = x.h() * x.w();
+    thread_local std::vector<double> sums, squares;  // reused: no allocation per step once warm
+    minibatch_stddev_detail::feature_sums(x, sync, sums);
+    const double count = sums[m];
+    for (std::size_t j = 0; j < m; ++j) sums[j] /= count;  // the means μ_j
+    squares.assign(m, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const T* xi = x.sample(i);
+        for (std::size_t j = 0; j < m; ++j) {
+            const double d = double(xi[j]) - sums[j];
+            squares[j] += d * d;
+        }
+    }
+    if (sync) sync->all_reduce_sum(std::span<double>(squares));
     double total = 0.0;
     for (std::size_t j = 0; j < m; ++j) {
-        double mean = 0.0;
-        for (std::size_t i = 0; i < n; ++i) mean += double(x.sample(i)[j]);
-        mean /= double(n);
-        double var = 0.0;
-        for (std::size_t i = 0; i < n; ++i) {
-            const double d = double(x.sample(i)[j]) - mean;
-            var += d * d;
-        }
-        const double s = std::sqrt(var / double(n) + eps);
+        const double s = std::sqrt(squares[j] / count + eps);
         sigma.data()[j] = static_cast<T>(s);
         total += s;
     }
@@ -77,22 +108,28 @@ void minibatch_stddev_forward(cpu, const tensor<cpu, T>& x, tensor<cpu, T>& y, t
     }
 }
 
-/// dx from dy = ∂L/∂y, the forward input x and its sigma.
+/// dx from dy = ∂L/∂y, the forward input x and its sigma. With `sync` (as the
+/// forward had it), G, μ_j and N are the global batch's: each rank's dy is its
+/// part of the gradient of the global loss, so G is summed over the ranks.
 template <class T>
 void minibatch_stddev_backward(cpu, const tensor<cpu, T>& x, const tensor<cpu, T>& sigma, const tensor<cpu, T>& dy,
-                               tensor<cpu, T>& dx) {
+                               tensor<cpu, T>& dx, collective* sync = nullptr) {
     minibatch_stddev_detail::size_backward(x, sigma, dy, dx);
     const std::size_t n = x.n(), m = x.shape().sample_size(), plane = x.h() * x.w();
-    double g = 0.0;  // the gradient reaching s
+    thread_local std::vector<double> sums;  // Σ_n x[n, j] (m), the count, then G
+    sums.assign(m + 2, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
+        const T* xi = x.sample(i);
+        for (std::size_t j = 0; j < m; ++j) sums[j] += double(xi[j]);
         const T* d = dy.sample(i) + m;
-        for (std::size_t p = 0; p < plane; ++p) g += double(d[p]);
+        for (std::size_t p = 0; p < plane; ++p) sums[m + 1] += double(d[p]);  // the gradient reaching s
     }
-    const double k = g / (double(m) * double(n));
+    sums[m] = double(n);
+    if (sync) sync->all_reduce_sum(std::span<double>(sums));
+    const double count = sums[m], g = sums[m + 1];
+    const double k = g / (double(m) * count);
     for (std::size_t j = 0; j < m; ++j) {
-        double mean = 0.0;
-        for (std::size_t i = 0; i < n; ++i) mean += double(x.sample(i)[j]);
-        mean /= double(n);
+        const double mean = sums[j] / count;
         const double kj = k / double(sigma.data()[j]);
         for (std::size_t i = 0; i < n; ++i)
             dx.sample(i)[j] = static_cast<T>(double(dy.sample(i)[j]) + kj * (double(x.sample(i)[j]) - mean));

@@ -88,8 +88,9 @@ namespace isinggan::ops {
 
 /// y = [x, s]; sigma receives σ_j for the backward pass (see the CPU overload).
 inline void minibatch_stddev_forward(cuda, const tensor<cuda>& x, tensor<cuda>& y, tensor<cuda>& sigma,
-                                     double eps = 1e-8) {
+                                     double eps = 1e-8, collective* sync = nullptr) {
     using namespace cuda_detail;
+    if (sync) throw argument_error("minibatch_stddev: synchronised statistics (sync-bn) run on the cpu backend only, for now");
     minibatch_stddev_detail::size_forward(x, y, sigma, eps);
     const std::size_t n = x.n(), m = x.shape().sample_size(), plane = x.h() * x.w();
     const int blocks = blocks_for(m);
@@ -107,8 +108,9 @@ inline void minibatch_stddev_forward(cuda, const tensor<cuda>& x, tensor<cuda>& 
 
 /// dx from dy, the forward input x and its sigma.
 inline void minibatch_stddev_backward(cuda, const tensor<cuda>& x, const tensor<cuda>& sigma, const tensor<cuda>& dy,
-                                      tensor<cuda>& dx) {
+                                      tensor<cuda>& dx, collective* sync = nullptr) {
     using namespace cuda_detail;
+    if (sync) throw argument_error("minibatch_stddev: synchronised statistics (sync-bn) run on the cpu backend only, for now");
     minibatch_stddev_detail::size_backward(x, sigma, dy, dx);
     const std::size_t n = x.n(), m = x.shape().sample_size(), plane = x.h() * x.w();
     const int blocks = blocks_for(n * plane);
