@@ -43,6 +43,7 @@
 #include "isinggan/models/unet.hpp"
 #include "isinggan/train/gan_trainer.hpp"
 #include "isinggan/train/segmentation_trainer.hpp"
+#include "train/nan_smoothness.hpp"
 
 using namespace isinggan;
 
@@ -453,19 +454,7 @@ TEST_CASE("mpi data-parallel U-Net: the ranks agree, and with synchronised batch
 }
 
 namespace {
-/// A smoothness term that is NaN on the ranks where `poisoned`: the
-/// discriminator's step is taken before the generator's loss is known.
-struct nan_smoothness {
-    static constexpr bool enabled = true;
-    static constexpr bool needs_guide = false;
-    inline static bool poisoned = false;
-    nan_smoothness() = default;
-    explicit nan_smoothness(const mrf_options&) {}
-    double forward_backward(const tensor<cpu>& f, tensor<cpu>& grad, gradient_mode = gradient_mode::overwrite) {
-        require_shape(grad.shape(), f.shape(), "nan_smoothness");
-        return poisoned ? std::nan("") : 0.0;
-    }
-};
+using testing::nan_smoothness;  // NaN on the ranks where poisoned
 using nan_gan = train::gan_trainer<models::paper_generator<side, width>, models::paper_discriminator<side, width>,
                                    nan_smoothness>;
 }  // namespace

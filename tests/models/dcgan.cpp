@@ -3,6 +3,7 @@
 // describe, and finite-difference checks of the whole networks' gradients.
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <set>
 #include <string>
 
@@ -62,13 +63,17 @@ TEST_CASE("dcgan networks: the widths and sides their comments give, at 32 and 6
 using testing::check_direction;
 using testing::direction_tolerance;
 
-TEST_CASE("dcgan discriminator: gradients of its input and of every parameter match finite differences") {
+namespace {
+
+/// Input and parameter gradients of a DCGAN discriminator on a batch of n against finite differences.
+template <class Discriminator>
+void check_discriminator_gradients(std::uint64_t seed, std::size_t n) {
     testing::use_one_thread();
-    dcgan_discriminator<32, 8> d;
-    rng gen(5);
+    Discriminator d;
+    rng gen(seed);
     init::xavier_init(d, gen);
-    tensor<cpu> x = testing::random_tensor({2, 4, 32, 32}, gen);
-    const tensor<cpu> r = testing::random_tensor({2, 1, 1, 1}, gen);
+    tensor<cpu> x = testing::random_tensor({n, 4, 32, 32}, gen);
+    const tensor<cpu> r = testing::random_tensor({n, 1, 1, 1}, gen);
     (void)d.forward(x);
     zero_grad(d);
     const tensor<cpu> dx = d.backward(r);
@@ -79,21 +84,14 @@ TEST_CASE("dcgan discriminator: gradients of its input and of every parameter ma
     CHECK(3 * checks.discriminating >= 2 * checks.checked);  // see network_check.hpp
 }
 
+}  // namespace
+
+TEST_CASE("dcgan discriminator: gradients of its input and of every parameter match finite differences") {
+    check_discriminator_gradients<dcgan_discriminator<32, 8>>(5, 2);
+}
+
 TEST_CASE("dcgan discriminator with the minibatch standard deviation (the default recipe's): gradients match finite differences") {
-    testing::use_one_thread();
-    dcgan_discriminator<32, 8, cpu, true> d;
-    rng gen(15);
-    init::xavier_init(d, gen);
-    tensor<cpu> x = testing::random_tensor({3, 4, 32, 32}, gen);
-    const tensor<cpu> r = testing::random_tensor({3, 1, 1, 1}, gen);
-    (void)d.forward(x);
-    zero_grad(d);
-    const tensor<cpu> dx = d.backward(r);
-    auto loss = [&] { return testing::weighted_sum(d.forward(x), r); };
-    CHECK(check_direction(x, dx, loss, "input", gen));
-    const auto checks = testing::check_every_parameter(d, loss, gen);
-    CHECK(checks.checked == 8);
-    CHECK(3 * checks.discriminating >= 2 * checks.checked);  // see network_check.hpp
+    check_discriminator_gradients<dcgan_discriminator<32, 8, cpu, true>>(15, 3);  // the batch's spread: 3 samples
 }
 
 TEST_CASE("dcgan generator: gradients of z and of every parameter match finite differences (both heads, residual)") {
