@@ -247,3 +247,30 @@ TEST_CASE("cuda gan_trainer: a GPU checkpoint resumes on the host and on the GPU
     CHECK(a.d_loss == doctest::Approx(b.d_loss).epsilon(1e-4));
     CHECK(a.g_loss == doctest::Approx(b.g_loss).epsilon(1e-4));
 }
+
+TEST_CASE("cuda gan_trainer: a non-finite generator loss after earlier steps restores D and Adam's moments on the GPU") {
+    const isinggan::testing::temp_directory scratch("isinggan-cuda-undo");
+    const auto path = scratch / "checkpoint.safetensors";
+    gpu_ising_gan good(options(11));
+    for (int i = 0; i < 3; ++i) good.step(training_set());  // D's Adam has moments
+    good.save(path);
+    // The same state with an ambiguity weight that overflows: the discriminator's loss stays finite,
+    // its step is taken, and the generator's loss is infinite.
+    auto o = options(11);
+    o.mask_ambiguity = 1e300;
+    gpu_ising_gan t(o);
+    t.load(path);
+    host_ising_gan before(options(11));
+    before.load(path);
+    CHECK_THROWS_WITH_AS(t.step(training_set()), doctest::Contains("generator loss"), train::non_finite_loss);
+    CHECK(t.steps() == 3);
+    // D's weights as they were (its batch-norm running statistics have seen the step's batches).
+    CHECK(relative_weight_difference(t.discriminator(), before.discriminator()) == 0.0);
+    // Adam's moments as they were: the next good step is the uninterrupted run's fourth.
+    t.save(scratch / "after.safetensors");
+    gpu_ising_gan resumed(options(11));
+    resumed.load(scratch / "after.safetensors");
+    const auto a = resumed.step(training_set()), b = good.step(training_set());
+    CHECK(a.d_loss == doctest::Approx(b.d_loss).epsilon(1e-5));
+    CHECK(a.g_loss == doctest::Approx(b.g_loss).epsilon(1e-5));
+}
