@@ -6,6 +6,10 @@
 check_test_families() {
     local build_dir=$1 families=$ISINGGAN_ROOT/tests/families.txt
     local registered missing=0 family regex condition value
+    if [ ! -r "$families" ]; then
+        echo "isinggan: cannot read $families (ISINGGAN_ROOT is '$ISINGGAN_ROOT')" >&2
+        return 1
+    fi
     # Placeholders (label `placeholder`: a test that only says why a family is missing) count for none.
     registered=$(ctest --test-dir "$build_dir" -N -LE '^placeholder$' | sed -n 's/^ *Test *#[0-9]*: //p')
     while IFS='|' read -r family regex condition; do

@@ -1,7 +1,7 @@
 #pragma once
 // MRF smoothness losses (paper, eqs. 2-4): mrf_loss with its pairwise,
 // neighborhood and weighting policies, the paper's laplacian_l1, and
-// no_smoothness for the plain GANs. See losses/mrf/README.md.
+// no_smoothness for the plain GANs. See docs/library.md ("MRF smoothness losses").
 #include "isinggan/losses/mrf/laplacian_l1.hpp"
 #include "isinggan/losses/mrf/mrf_loss.hpp"
 #include "isinggan/losses/mrf/neighborhood.hpp"

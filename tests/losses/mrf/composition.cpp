@@ -14,7 +14,7 @@ using namespace isinggan;
 
 namespace {
 
-// A pairwise energy written outside the library, as in losses/mrf/README.md:
+// A pairwise energy written outside the library, as in docs/library.md ("Writing your own pairwise energy"):
 // linear up to a cap, so a real edge costs at most `cap`.
 struct truncated_linear {
     static constexpr double cap = 0.37;
