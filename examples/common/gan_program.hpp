@@ -14,15 +14,14 @@
 #include "gan_cli.hpp"
 #include "gan_commands.hpp"
 #include "job.hpp"
+#include "program_main.hpp"
 
 namespace isinggan::examples {
 
 template <template <int, int> class Generator, class Smoothness>
 int gan_program<Generator, Smoothness>::run(const std::string& name, int argc, char** argv) {
-    // Under mpirun or srun, one rank of a data-parallel job (docs/cluster.md); a
-    // failing rank stops them all with its message.
-    job ranks(argc, argv);
-    try {
+    // Under mpirun or srun, one rank of a data-parallel job (docs/cluster.md).
+    return program_main(name, name + " <command>", argc, argv, [&](job& ranks) {
         const program_args args = parse_args(argc, argv, name);
         if (args.help) {
             std::cout << args.help_text;
@@ -33,18 +32,7 @@ int gan_program<Generator, Smoothness>::run(const std::string& name, int argc, c
         if (args.command == "train") return train(name, args);
         if (ranks.rank() != 0) return 0;  // sample and export: rank 0 alone draws and writes
         return generate_from_checkpoint(name, args);
-    } catch (const usage_error& e) {
-        ranks.stop_all_if_parallel(name + ": " + e.what(), 2);
-        return cli::refuse(name, e.what(), name + " <command>");
-    } catch (const train::non_finite_loss& e) {
-        ranks.stop_all_if_parallel(name + ": " + e.what(), 3);
-        std::cerr << name << ": " << e.what() << '\n';
-        return 3;
-    } catch (const std::exception& e) {
-        ranks.stop_all_if_parallel(name + ": " + e.what(), 1);
-        std::cerr << name << ": " << e.what() << '\n';
-        return 1;
-    }
+    });
 }
 
 }  // namespace isinggan::examples

@@ -1,12 +1,15 @@
 #pragma once
-// The GPU half of the GAN programs (gan_commands.hpp): `train --device cuda`.
-// Included by each program's cuda.cu, which nvcc compiles, with one explicit
-// instantiation for that program's generator and smoothness policy.
-// Sample grids are drawn on a host copy of the generator; checkpoints are the
-// same files as CPU runs write, so a run can move between the two.
+// The GPU half of the GAN programs (gan_commands.hpp): `train --device cuda`
+// picks the network pair. Included by each program's cuda.cu, which nvcc
+// compiles, with one explicit instantiation for that program's generator and
+// smoothness policy; the training of each pair (gan_training_run.hpp) is a unit
+// of its own. Sample grids are drawn on a host copy of the generator;
+// checkpoints are the same files as CPU runs write, so a run can move between
+// the two.
 #include <cstdio>
 
 #include "gan_commands.hpp"
+#include "job.hpp"
 #include "isinggan/backend/cuda/ops.hpp"
 
 namespace isinggan::examples {
@@ -39,7 +42,10 @@ int gan_program<Generator, Smoothness>::train_on_gpu(const std::string& name, co
     ISINGGAN_CUDA_CHECK(cudaGetDeviceProperties(&prop, device));
     std::cout << "device: " << prop.name << " (CUDA, fp32)\n";
     const int divisor = width_divisor(a.width.value_or(1.0));
-    return for_gpu_model(*a.patch, divisor, [&]<int S, int D>() { return train_with<S, D, cuda>(name, a); });
+    return for_gpu_model(*a.patch, divisor, [&]<int S, int D>() {
+        return with_networks<Generator, cuda, S, D>(
+            a, [&]<class Networks>() { return train_networks<Networks, cuda, Smoothness>(name, a); });
+    });
 }
 
 }  // namespace isinggan::examples

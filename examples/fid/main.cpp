@@ -29,6 +29,7 @@
 #include "image_statistics.hpp"
 #include "init_weights.hpp"
 #include "../common/cli.hpp"
+#include "../common/program_main.hpp"
 #include "table2.hpp"
 
 using namespace fid_program;
@@ -125,50 +126,43 @@ options parse(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    options o;
-    try {
-        o = parse(argc, argv);
-    } catch (const usage_error& e) {
-        return cli::refuse("fid", e.what(), "fid [table|init-weights]");
-    }
-    if (o.help) {
-        std::cout << *o.help;
-        return 0;
-    }
-    try {
-#if defined(_OPENMP)
-        if (o.threads > 0) omp_set_num_threads(o.threads);
-#endif
-        if (o.init_weights) {
-            const std::size_t n = write_random_inception(o.init_out, o.init_seed);
-            std::cerr << "wrote " << n << " random Inception weights (seed " << o.init_seed << ") to " << o.init_out
-                      << "; FIDs computed with them only check the pipeline\n";
+    namespace ex = isinggan::examples;
+    return ex::program_main("fid", "fid [table|init-weights]", argc, argv, [&](ex::job&) {
+        const options o = parse(argc, argv);
+        if (o.help) {
+            std::cout << *o.help;
             return 0;
         }
-        if (o.table) return run_table(o.table_opts);
-        lazy_model model(o.weights, o.device);
-        std::vector<metrics::fid_statistics> stats;
-        std::vector<std::vector<float>> features(o.paths.size());
-        for (std::size_t i = 0; i < o.paths.size(); ++i) {
-            stats.push_back(path_statistics(o.paths[i], model, o.batch, &features[i]));
-            if (auto warning = metrics::small_sample_warning(stats.back()))
-                std::cerr << "warning: " << o.paths[i] << ": " << *warning << "\n";
+        ex::set_threads(o.threads);
+        try {
+            if (o.init_weights) {
+                const std::size_t n = write_random_inception(o.init_out, o.init_seed);
+                std::cerr << "wrote " << n << " random Inception weights (seed " << o.init_seed << ") to " << o.init_out
+                          << "; FIDs computed with them only check the pipeline\n";
+                return 0;
+            }
+            if (o.table) return run_table(o.table_opts);
+            lazy_model model(o.weights, o.device);
+            std::vector<metrics::fid_statistics> stats;
+            std::vector<std::vector<float>> features(o.paths.size());
+            for (std::size_t i = 0; i < o.paths.size(); ++i) {
+                stats.push_back(path_statistics(o.paths[i], model, o.batch, &features[i]));
+                if (auto warning = metrics::small_sample_warning(stats.back()))
+                    std::cerr << "warning: " << o.paths[i] << ": " << *warning << "\n";
+            }
+            if (!o.save_stats.empty()) {
+                metrics::write_fid_statistics(o.save_stats, stats.front());
+                std::cerr << "statistics of " << o.paths.front() << " written to " << o.save_stats << "\n";
+            }
+            if (stats.size() == 2) {
+                std::printf("FID: %.6f\n", metrics::frechet_distance(stats[0], stats[1]));
+                // The KID needs the features themselves: two folders, not .npz statistics.
+                if (!features[0].empty() && !features[1].empty())
+                    std::printf("%s\n", kid_line(features[0], features[1]).c_str());
+            }
+            return 0;
+        } catch (const argument_error& e) {  // a missing --weights, found when a folder needs them
+            return cli::refuse("fid", e.what(), "fid [table|init-weights]");
         }
-        if (!o.save_stats.empty()) {
-            metrics::write_fid_statistics(o.save_stats, stats.front());
-            std::cerr << "statistics of " << o.paths.front() << " written to " << o.save_stats << "\n";
-        }
-        if (stats.size() == 2) {
-            std::printf("FID: %.6f\n", metrics::frechet_distance(stats[0], stats[1]));
-            // The KID needs the features themselves: two folders, not .npz statistics.
-            if (!features[0].empty() && !features[1].empty())
-                std::printf("%s\n", kid_line(features[0], features[1]).c_str());
-        }
-        return 0;
-    } catch (const argument_error& e) {  // a missing --weights, found when a folder needs them
-        return cli::refuse("fid", e.what(), "fid [table|init-weights]");
-    } catch (const std::exception& e) {
-        std::cerr << "fid: " << e.what() << "\n";
-        return 1;
-    }
+    });
 }

@@ -27,6 +27,7 @@
 
 #include "../common/cli.hpp"
 #include "../common/json_file.hpp"
+#include "../common/program_main.hpp"
 #include "evaluate.hpp"
 #include "training.hpp"
 
@@ -292,25 +293,16 @@ int run(const settings& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    isinggan::examples::job ranks(argc, argv);  // one rank of an MPI job under mpirun/srun
-    command_line c;
-    try {
-        c = parse(argc, argv);
-    } catch (const usage_error& e) {
-        ranks.stop_all_if_parallel(std::string("unet: ") + e.what(), 2);
-        return cli::refuse("unet", e.what(), "unet [evaluate]");
-    }
-    if (c.help) {
-        std::cout << *c.help;
-        return 0;
-    }
-    const int threads = c.evaluating ? c.evaluate_threads : c.train.threads;
-#if defined(_OPENMP)
-    if (threads > 0) omp_set_num_threads(threads);
-#else
-    (void)threads;
-#endif
-    if (c.evaluating) {
+    // Under mpirun or srun, one rank of a data-parallel job (docs/cluster.md).
+    namespace ex = isinggan::examples;
+    return ex::program_main("unet", "unet [evaluate]", argc, argv, [&](ex::job& ranks) {
+        const command_line c = parse(argc, argv);
+        if (c.help) {
+            std::cout << *c.help;
+            return 0;
+        }
+        ex::set_threads(c.evaluating ? c.evaluate_threads : c.train.threads);
+        if (!c.evaluating) return run(c.train);
         if (ranks.rank() != 0) return 0;  // rank 0 alone scores and writes
         try {
             return unet_program::evaluate(c.evaluate);
@@ -318,16 +310,5 @@ int main(int argc, char** argv) {
             std::cerr << "unet evaluate: " << err.what() << "\n";
             return 1;
         }
-    }
-    try {
-        return run(c.train);
-    } catch (const ig::train::training_diverged& e) {
-        ranks.stop_all_if_parallel(std::string("unet: ") + e.what(), 3);
-        std::cerr << "unet: " << e.what() << "\n";
-        return 3;
-    } catch (const std::exception& e) {
-        ranks.stop_all_if_parallel(std::string("unet: ") + e.what(), 1);
-        std::cerr << "unet: " << e.what() << "\n";
-        return 1;
-    }
+    });
 }
