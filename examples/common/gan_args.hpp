@@ -14,7 +14,7 @@
 namespace isinggan::examples {
 
 /// A GAN program's command line, parsed (gan_cli.hpp's parse_args); the run's
-/// checkpoint fills what a resume keeps (gan_commands.hpp).
+/// checkpoint fills what a resume keeps (gan_resume.hpp).
 struct program_args {
     std::string command;    // train, sample, export, or "" for the default demo run
     bool help = false;      // --help or -h: print help_text, nothing else

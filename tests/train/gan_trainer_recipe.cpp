@@ -76,7 +76,7 @@ namespace {
 
 using recipe_gan = train::gan_trainer<recording_generator, recording_discriminator, mrf_loss<ising>>;
 
-/// The trainer options of --recipe patch (examples/common/gan_commands.hpp, apply_recipe), with a small batch.
+/// The trainer options of --recipe patch (examples/common/gan_recipe.hpp, apply_recipe), with a small batch.
 train::gan_options recipe_options(std::uint64_t seed) {
     train::gan_options o = tiny_options(seed);
     o.generator_adam.beta1 = o.discriminator_adam.beta1 = 0.5;
